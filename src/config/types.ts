@@ -1,0 +1,135 @@
+/**
+ * The validated, defaults-applied configuration the core compiles. The zod schema in
+ * `schema.ts` must produce exactly this shape (checked at type level there).
+ * Key names follow Runway's YAML (snake_case); durations are already milliseconds and
+ * sizes bytes. Blocks whose features land later are kept as opaque records so that a
+ * Runway config validates; `inactiveFeatures()` reports them at startup.
+ * @module
+ */
+
+export type Millis = number
+
+export interface ListenerConfig {
+  id: string
+  /** `host:port`; `:8080` means all interfaces. */
+  address: string
+  protocol: 'http' | 'tcp' | 'udp' | 'quic'
+  tls?: {
+    enabled: boolean
+    cert_file?: string
+    key_file?: string
+    client_ca_file?: string
+    client_auth: 'none' | 'request' | 'require' | 'verify'
+  }
+  http: {
+    read_timeout?: Millis
+    write_timeout?: Millis
+    idle_timeout?: Millis
+    read_header_timeout?: Millis
+    max_header_bytes?: number
+  }
+}
+
+export interface AdminConfig {
+  enabled: boolean
+  port?: number
+  /** Full bind address; wins over `port`. Defaults to 127.0.0.1:<port>. */
+  address?: string
+  path_prefix: string
+  token?: string
+  metrics: { enabled: boolean; path: string }
+  readiness: { min_healthy_backends: number; require_redis: boolean }
+}
+
+export interface BackendConfig {
+  url: string
+  weight: number
+}
+
+export interface UpstreamConfig {
+  backends: BackendConfig[]
+  load_balancer: string
+  [later: string]: unknown
+}
+
+export interface HeaderMatch {
+  name: string
+  value?: string
+  present?: boolean
+  regex?: string
+}
+
+export interface HeaderTransform {
+  add: Record<string, string>
+  set: Record<string, string>
+  remove: string[]
+}
+
+export interface TimeoutPolicy {
+  request?: Millis
+  backend?: Millis
+  header_timeout?: Millis
+  idle?: Millis
+}
+
+export interface RouteConfig {
+  id: string
+  path: string
+  path_prefix: boolean
+  methods: string[]
+  match: {
+    domains: string[]
+    headers: HeaderMatch[]
+    query: HeaderMatch[]
+    cookies: HeaderMatch[]
+  }
+  backends?: BackendConfig[]
+  upstream?: string
+  echo: boolean
+  load_balancer?: string
+  strip_prefix: boolean
+  rewrite?: { prefix?: string; regex?: string; replacement?: string; host?: string }
+  max_body_size?: number
+  timeout?: Millis
+  timeout_policy?: TimeoutPolicy
+  transform?: {
+    request?: { headers: HeaderTransform }
+    response?: { headers: HeaderTransform }
+  }
+  /** Keys accepted for Runway compatibility whose features arrive later (rate_limit, auth, cache, …). */
+  [later: string]: unknown
+}
+
+export interface LoggingConfig {
+  level: 'debug' | 'info' | 'warn' | 'error'
+  output: string
+  format: 'json' | 'text'
+  /** (portico) access log on/off */
+  access_log: boolean
+}
+
+export interface TrustedProxiesConfig {
+  cidrs: string[]
+  headers: string[]
+  max_hops: number
+}
+
+export interface Config {
+  listeners: ListenerConfig[]
+  admin: AdminConfig
+  store: { type: 'memory' | 'redis' | 'upstash' | 'cloudflare_kv' | 'durable_object' }
+  upstreams: Record<string, UpstreamConfig>
+  trusted_proxies: TrustedProxiesConfig
+  logging: LoggingConfig
+  routes: RouteConfig[]
+  /** Keys accepted for Runway compatibility whose features arrive later (registry, authentication, tracing, …). */
+  [later: string]: unknown
+}
+
+/** One validation problem: `file: path: message`, with a line where the YAML parser knows it. */
+export interface ConfigIssue {
+  file: string
+  path: string
+  message: string
+  line?: number
+}

@@ -1,0 +1,89 @@
+/**
+ * The contract between the portable core and the runtime adapters. The core never asks
+ * which runtime it is on: everything runtime-specific arrives through these objects.
+ * @module
+ */
+import type { Config } from '../config/types.ts'
+
+export type RuntimeName = 'node' | 'bun' | 'deno' | 'workerd'
+
+/** What the core asks the forwarder to send upstream: already cleaned and rewritten. */
+export interface UpstreamRequest {
+  method: string
+  /** Absolute target URL (backend origin + rewritten path + query). */
+  url: string
+  headers: Headers
+  body: ReadableStream<Uint8Array> | null
+  /** Aborted when the client goes away or the end-to-end request timeout fires. */
+  signal: AbortSignal
+  /** Time allowed until response headers arrive, ms; 0 = no limit of its own. */
+  headerTimeoutMs: number
+  /** Largest allowed gap between two response body chunks, ms; 0 = no limit. */
+  idleTimeoutMs: number
+}
+
+/**
+ * Sends one request upstream. Resolves with the upstream's response as received (the core
+ * strips hop-by-hop fields and applies response policies), or rejects with a
+ * `GatewayError` (502 connect/protocol failure, 504 timeout).
+ */
+export type Forwarder = (request: UpstreamRequest, info: RequestInfo) => Promise<Response>
+
+/** Per-request facts only the adapter knows. */
+export interface RequestInfo {
+  /** Address of the TCP peer (Workers: CF-Connecting-IP). */
+  remoteAddr: string
+  /** Keeps work alive after the response (Workers `ctx.waitUntil`); defaults to the runtime's. */
+  waitUntil?: (promise: Promise<unknown>) => void
+  /** Adapter-private data (e.g. Node's IncomingMessage/ServerResponse); the core never reads it. */
+  native?: unknown
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+export type LogFields = Record<string, unknown>
+
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void
+  info(msg: string, fields?: LogFields): void
+  warn(msg: string, fields?: LogFields): void
+  error(msg: string, fields?: LogFields): void
+  /** One access-log record, written as one JSON line. */
+  access(record: LogFields): void
+}
+
+export interface Runtime {
+  name: RuntimeName
+  forward: Forwarder
+  logger: Logger
+  /** Runs background work; the default for requests whose RequestInfo has none. */
+  waitUntil(promise: Promise<unknown>): void
+  /** Milliseconds, monotonic where the runtime allows (performance.now). */
+  now(): number
+}
+
+export interface RouteSummary {
+  id: string
+  path: string
+  path_prefix: boolean
+  methods: string[]
+  domains: string[]
+  target: string
+}
+
+export interface BackendSummary {
+  route?: string
+  upstream?: string
+  url: string
+  weight: number
+}
+
+/** A compiled config version: built once, swapped atomically on reload. */
+export interface Gateway {
+  readonly config: Config
+  readonly version: number
+  handle(request: Request, info: RequestInfo): Promise<Response>
+  routes(): RouteSummary[]
+  backends(): BackendSummary[]
+  /** Config keys present but not active yet, e.g. `routes.users-api.rate_limit`. */
+  readonly inactive: string[]
+}
