@@ -1,0 +1,39 @@
+/**
+ * `portico --runtime workerd`: runs the bundled worker in real workerd through Miniflare on
+ * the config's first http listener address. The config text is bound as PORTICO_CONFIG, and
+ * the environment variables it references are bound too (on Cloudflare they are [vars]/secrets).
+ * @module
+ */
+import { readFileSync } from 'node:fs'
+import { Miniflare } from 'miniflare'
+import type { Config } from '../../src/config/types.ts'
+import { parseListenAddress, urlOf } from '../common/listen-address.ts'
+import { bundleWorker } from './bundle.ts'
+
+const ENV_REF = /\$\{(?:env:)?([A-Za-z_][A-Za-z0-9_]*)\}/g
+
+export async function serveWorkerd(file: string, config: Config) {
+  const text = readFileSync(file, 'utf8')
+  const bindings: Record<string, string> = { PORTICO_CONFIG: text }
+  for (const m of text.matchAll(ENV_REF)) {
+    const value = process.env[m[1]]
+    if (value !== undefined) bindings[m[1]] = value
+  }
+  const http = config.listeners.filter((l) => l.protocol === 'http')
+  if (http.length > 1) console.error('workerd: only the first http listener is served (the platform owns the socket)')
+  const { host, port } = parseListenAddress(http[0]?.address ?? '127.0.0.1:8080')
+  const script = await bundleWorker()
+  const mf = new Miniflare({
+    modules: true,
+    script,
+    compatibilityDate: '2026-01-01',
+    bindings,
+    host,
+    port,
+  })
+  const url = await mf.ready
+  return {
+    listeners: { [http[0]?.id ?? 'listener-0']: urlOf(url.hostname, Number(url.port)) },
+    close: () => mf.dispose(),
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Cloudflare Workers entry (`main` in wrangler.toml). The config is the `PORTICO_CONFIG`
+ * text binding when present (set by `portico --runtime workerd` or as a wrangler var),
+ * otherwise the bundled example. Compiled once per isolate and recompiled only if the text
+ * changes: isolates share nothing, so this cache is per-isolate by design.
+ * @module
+ */
+import bundledConfig from '../../configs/portico.yaml'
+import type { Hono } from 'hono'
+import { formatIssues } from '../../src/config/issues.ts'
+import { parseConfig } from '../../src/config/load.ts'
+import { createPorticoApp } from '../../src/gateway/app.ts'
+import { GatewayError, errorResponse } from '../../src/gateway/errors.ts'
+import { createGateway } from '../../src/gateway/gateway.ts'
+import { createHolder } from '../../src/gateway/holder.ts'
+import type { Runtime } from '../../src/gateway/types.ts'
+import { createLogger } from '../../src/observability/logger.ts'
+import { createFetchForwarder } from '../../src/proxy/fetch-forwarder.ts'
+
+export interface WorkerEnv {
+  PORTICO_CONFIG?: string
+  [binding: string]: unknown
+}
+
+interface ExecutionContext {
+  waitUntil(promise: Promise<unknown>): void
+  passThroughOnException(): void
+}
+
+let cached: { text: string; app: Hono | null; problem: string | null } | null = null
+
+function stringEnv(env: WorkerEnv): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {}
+  for (const [k, v] of Object.entries(env)) if (typeof v === 'string') out[k] = v
+  return out
+}
+
+function build(text: string, env: WorkerEnv): { app: Hono | null; problem: string | null } {
+  const logger = createLogger('info', (line) => console.log(line))
+  const parsed = parseConfig(text, 'PORTICO_CONFIG', { env: stringEnv(env) })
+  if (!parsed.ok) {
+    const problem = formatIssues(parsed.issues)
+    logger.error('invalid config', { problems: problem })
+    return { app: null, problem }
+  }
+  const config = parsed.config
+  const runtime: Runtime = {
+    name: 'workerd',
+    forward: createFetchForwarder(),
+    logger: createLogger(config.logging.level, (line) => console.log(line)),
+    waitUntil: (p) => void p.catch(() => {}),
+    now: () => performance.now(),
+  }
+  const holder = createHolder(createGateway(config, runtime))
+  for (const key of holder.current.inactive) runtime.logger.warn('config key accepted but not active in this version', { key })
+  const token = config.admin.token
+  if (config.admin.enabled && !token) runtime.logger.warn('admin API disabled on Workers: set admin.token to enable it')
+  const app = createPorticoApp(holder, {
+    adminMount: config.admin.enabled && token ? { prefix: config.admin.path_prefix, token } : undefined,
+    requestInfo: (c) => ({
+      // workerd: the platform terminates the client connection; CF-Connecting-IP is the peer.
+      remoteAddr: c.req.header('cf-connecting-ip') ?? '',
+      waitUntil: (p) => (c.executionCtx as ExecutionContext).waitUntil(p),
+    }),
+  })
+  return { app, problem: null }
+}
+
+export default {
+  fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Response | Promise<Response> {
+    const text = env.PORTICO_CONFIG ?? bundledConfig
+    if (cached === null || cached.text !== text) cached = { text, ...build(text, env) }
+    if (cached.app === null) {
+      return errorResponse(new GatewayError(503, 'config_invalid', 'gateway configuration is invalid; see logs'), crypto.randomUUID())
+    }
+    return cached.app.fetch(request, env, ctx)
+  },
+}

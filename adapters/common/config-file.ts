@@ -1,0 +1,20 @@
+/**
+ * Reads and validates a config file for the server runtimes (Node, Bun and Deno all provide
+ * node:fs). Returns the problems instead of throwing so the CLI can print every one of them.
+ * @module
+ */
+import { readFileSync } from 'node:fs'
+import { parseConfig } from '../../src/config/load.ts'
+import type { Config, ConfigIssue } from '../../src/config/types.ts'
+
+export type LoadResult = { ok: true; config: Config; warnings: string[] } | { ok: false; issues: ConfigIssue[] }
+
+export function loadConfigFile(file: string, env: Record<string, string | undefined>): LoadResult {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (err) {
+    return { ok: false, issues: [{ file, path: '', message: `cannot read file: ${(err as Error).message}` }] }
+  }
+  return parseConfig(text, file, { env, readFile: (p) => readFileSync(p, 'utf8') })
+}

@@ -1,0 +1,53 @@
+/**
+ * Shared start-up for the Bun and Deno entries: parse `--config`, validate (printing every
+ * problem), compile the gateway. Each entry then only binds sockets its own way.
+ * @module
+ */
+import { parseArgs } from 'node:util'
+import { createAdminApp } from '../../src/admin/admin-app.ts'
+import { formatIssues } from '../../src/config/issues.ts'
+import type { Config } from '../../src/config/types.ts'
+import { createPorticoApp, type PorticoAppOptions } from '../../src/gateway/app.ts'
+import { createGateway } from '../../src/gateway/gateway.ts'
+import { createHolder } from '../../src/gateway/holder.ts'
+import type { Forwarder, Runtime, RuntimeName } from '../../src/gateway/types.ts'
+import { createLogger } from '../../src/observability/logger.ts'
+import { loadConfigFile } from './config-file.ts'
+import { createLogSink } from './log-sink.ts'
+import { defaultConfigPath } from './paths.ts'
+import { logStartup } from './startup.ts'
+
+export interface ServerSetup {
+  config: Config
+  runtime: Runtime
+  app: ReturnType<typeof createPorticoApp>
+  adminApp: ReturnType<typeof createAdminApp> | null
+}
+
+export function setupServer(
+  name: RuntimeName,
+  forward: Forwarder,
+  requestInfo: PorticoAppOptions['requestInfo'],
+): ServerSetup {
+  const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' } }, strict: false })
+  const file = typeof values.config === 'string' ? values.config : defaultConfigPath
+  const loaded = loadConfigFile(file, process.env)
+  if (!loaded.ok) {
+    process.stderr.write(`${formatIssues(loaded.issues)}\n`)
+    process.exit(1)
+  }
+  const { config } = loaded
+  const logger = createLogger(config.logging.level, createLogSink(config.logging.output))
+  const runtime: Runtime = {
+    name,
+    forward,
+    logger,
+    waitUntil: (p) => void p.catch((err) => logger.error('background task failed', { error: String(err) })),
+    now: () => performance.now(),
+  }
+  const holder = createHolder(createGateway(config, runtime))
+  logStartup(logger, holder.current, name, loaded.warnings)
+  const app = createPorticoApp(holder, { requestInfo })
+  const adminApp = config.admin.enabled ? createAdminApp(holder, { token: config.admin.token }) : null
+  return { config, runtime, app, adminApp }
+}

@@ -1,0 +1,49 @@
+/**
+ * Deno entry: `deno run --allow-net --allow-read --allow-env --allow-sys adapters/deno/main.ts --config portico.yaml`.
+ * @module
+ */
+import { adminAddress, parseListenAddress, urlOf } from '../common/listen-address.ts'
+import { setupServer } from '../common/server-main.ts'
+import { printReady } from '../common/startup.ts'
+import { createFetchForwarder } from '../../src/proxy/fetch-forwarder.ts'
+
+const forward = createFetchForwarder()
+
+const { config, app, adminApp } = setupServer('deno', forward, (c) => ({
+  remoteAddr: (c.env as { remoteAddr: Deno.NetAddr }).remoteAddr.hostname,
+}))
+
+type Handler = (req: Request, env: { remoteAddr: Deno.NetAddr }) => Response | Promise<Response>
+
+function serve(address: string, fetch: Handler): Promise<{ server: Deno.HttpServer; url: string }> {
+  const { host, port } = parseListenAddress(address)
+  return new Promise((resolve) => {
+    const server = Deno.serve(
+      { hostname: host, port, onListen: (a) => resolve({ server, url: urlOf(a.hostname, a.port) }) },
+      (req, info) => fetch(req, { remoteAddr: info.remoteAddr as Deno.NetAddr }),
+    )
+  })
+}
+
+const servers: Deno.HttpServer[] = []
+const listeners: Record<string, string> = {}
+for (const l of config.listeners) {
+  if (l.protocol !== 'http') continue
+  const { server, url } = await serve(l.address, app.fetch as Handler)
+  servers.push(server)
+  listeners[l.id] = url
+}
+let admin: string | null = null
+if (adminApp !== null) {
+  const { server, url } = await serve(adminAddress(config.admin), adminApp.fetch as Handler)
+  servers.push(server)
+  admin = url
+}
+printReady('deno', listeners, admin)
+
+async function stop(): Promise<void> {
+  await Promise.all(servers.map((s) => s.shutdown()))
+  Deno.exit(0)
+}
+Deno.addSignalListener('SIGINT', stop)
+Deno.addSignalListener('SIGTERM', stop)

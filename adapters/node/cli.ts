@@ -1,0 +1,104 @@
+/**
+ * `portico` command line: serve a config on node|bun|deno|workerd, validate it, print the
+ * JSON Schema or the version. Bun and Deno run as child processes of their npm-installed
+ * binaries; workerd runs in Miniflare with the config bundled into the worker.
+ * @module
+ */
+import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { configJsonSchema } from '../../src/config/json-schema.ts'
+import { formatIssues } from '../../src/config/issues.ts'
+import { loadConfigFile } from '../common/config-file.ts'
+import { binPath, defaultConfigPath, packageRoot } from '../common/paths.ts'
+import { printReady, serveNode } from './serve.ts'
+
+const RUNTIMES = ['node', 'bun', 'deno', 'workerd'] as const
+type RuntimeArg = (typeof RUNTIMES)[number]
+
+const USAGE = `Usage: portico [--config FILE] [--runtime node|bun|deno|workerd] [--validate]
+       portico schema      print the config JSON Schema
+       portico --version
+
+With no --config, serves the bundled example (configs/portico.yaml).`
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(`${message}\n`)
+  process.exit(code)
+}
+
+async function main(): Promise<void> {
+  let parsed: ReturnType<typeof parseArgs>
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: {
+        config: { type: 'string', short: 'c' },
+        runtime: { type: 'string', default: 'node' },
+        validate: { type: 'boolean', default: false },
+        version: { type: 'boolean', short: 'v', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    })
+  } catch (err) {
+    fail(`${(err as Error).message}\n${USAGE}`)
+  }
+  const { values, positionals } = parsed
+  if (values.help) return void console.log(USAGE)
+  if (values.version) {
+    const pkg = JSON.parse(readFileSync(resolve(packageRoot, 'package.json'), 'utf8')) as { version: string }
+    return void console.log(pkg.version)
+  }
+  if (positionals[0] === 'schema') return void console.log(JSON.stringify(configJsonSchema(), null, 2))
+  if (positionals.length > 0) fail(`unknown command "${positionals[0]}"\n${USAGE}`)
+
+  const runtime = values.runtime as RuntimeArg
+  if (!RUNTIMES.includes(runtime)) fail(`--runtime must be one of ${RUNTIMES.join(', ')}`)
+  const file = values.config === undefined ? defaultConfigPath : resolve(values.config as string)
+  const loaded = loadConfigFile(file, process.env)
+  if (!loaded.ok) fail(formatIssues(loaded.issues), 1)
+  if (values.validate) {
+    for (const w of loaded.warnings) process.stderr.write(`${file}: warning: ${w}\n`)
+    return void console.log(`${file}: valid`)
+  }
+
+  if (runtime === 'node') {
+    const running = await serveNode(loaded.config, loaded.warnings)
+    printReady('node', running.listeners, running.admin)
+    onStopSignal(() => running.close())
+  } else if (runtime === 'workerd') {
+    const { serveWorkerd } = await import('../cloudflare/dev-server.ts')
+    const running = await serveWorkerd(file, loaded.config)
+    printReady('workerd', running.listeners, null)
+    onStopSignal(() => running.close())
+  } else {
+    runChild(runtime, file)
+  }
+}
+
+function onStopSignal(close: () => Promise<void>): void {
+  let stopping = false
+  const stop = () => {
+    if (stopping) process.exit(1) // a second signal forces the exit
+    stopping = true
+    const force = setTimeout(() => process.exit(0), 10_000)
+    force.unref()
+    close().then(() => process.exit(0), () => process.exit(1))
+  }
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+}
+
+function runChild(runtime: 'bun' | 'deno', file: string): void {
+  const entry = resolve(packageRoot, `adapters/${runtime}/main.ts`)
+  const args =
+    runtime === 'bun'
+      ? [entry, '--config', file]
+      : ['run', '--allow-net', '--allow-read', '--allow-env', '--allow-sys', '--allow-write', entry, '--config', file]
+  const child = spawn(binPath(runtime), args, { stdio: 'inherit', cwd: packageRoot })
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig))
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)))
+}
+
+main().catch((err) => fail(`portico: ${(err as Error).stack ?? err}`, 1))

@@ -1,0 +1,95 @@
+/**
+ * Serves a validated config on Node: one @hono/node-server listener per http listener, the
+ * admin API on its own (loopback by default) listener, graceful stop on SIGINT/SIGTERM.
+ * @module
+ */
+import type { AddressInfo } from 'node:net'
+import { getRequestListener, type HttpBindings } from '@hono/node-server'
+import { createServer, type Server } from 'node:http'
+import { createAdminApp } from '../../src/admin/admin-app.ts'
+import type { Config } from '../../src/config/types.ts'
+import { createPorticoApp } from '../../src/gateway/app.ts'
+import { createGateway } from '../../src/gateway/gateway.ts'
+import { createHolder } from '../../src/gateway/holder.ts'
+import type { Runtime } from '../../src/gateway/types.ts'
+import { createLogger } from '../../src/observability/logger.ts'
+import { adminAddress, parseListenAddress, urlOf } from '../common/listen-address.ts'
+import { createLogSink } from '../common/log-sink.ts'
+import { logStartup, printReady } from '../common/startup.ts'
+import { createUndiciForwarder } from './undici-forwarder.ts'
+
+export interface RunningNode {
+  listeners: Record<string, string>
+  admin: string | null
+  close(): Promise<void>
+}
+
+function listen(server: Server, address: string): Promise<string> {
+  const { host, port } = parseListenAddress(address)
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      const a = server.address() as AddressInfo
+      resolve(urlOf(a.address, a.port))
+    })
+  })
+}
+
+export async function serveNode(config: Config, warnings: string[] = []): Promise<RunningNode> {
+  const logger = createLogger(config.logging.level, createLogSink(config.logging.output))
+  const forwarder = createUndiciForwarder()
+  const runtime: Runtime = {
+    name: 'node',
+    forward: forwarder.forward,
+    logger,
+    waitUntil: (p) => void p.catch((err) => logger.error('background task failed', { error: String(err) })),
+    now: () => performance.now(),
+  }
+  const holder = createHolder(createGateway(config, runtime))
+  logStartup(logger, holder.current, 'node', warnings)
+
+  const app = createPorticoApp(holder, {
+    requestInfo: (c) => {
+      const env = c.env as HttpBindings
+      return { remoteAddr: env.incoming.socket.remoteAddress ?? '', native: env }
+    },
+  })
+  // The listener must never answer with a stack trace: anything escaping Hono becomes a 500 JSON.
+  const handler = getRequestListener(app.fetch)
+  const servers: Server[] = []
+  const listeners: Record<string, string> = {}
+  for (const l of config.listeners) {
+    if (l.protocol !== 'http') continue
+    const server = createServer(
+      { requestTimeout: l.http.read_timeout ?? 0, headersTimeout: l.http.read_header_timeout ?? 60_000, keepAliveTimeout: l.http.idle_timeout ?? 60_000 },
+      handler,
+    )
+    listeners[l.id] = await listen(server, l.address)
+    servers.push(server)
+  }
+  let admin: string | null = null
+  if (config.admin.enabled) {
+    const adminApp = createAdminApp(holder, { token: config.admin.token })
+    const server = createServer(getRequestListener(adminApp.fetch))
+    admin = await listen(server, adminAddress(config.admin))
+    servers.push(server)
+  }
+  return {
+    listeners,
+    admin,
+    async close() {
+      await Promise.all(
+        servers.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.close(() => resolve())
+              s.closeIdleConnections()
+            }),
+        ),
+      )
+      await forwarder.close()
+    },
+  }
+}
+
+export { printReady }

@@ -1,0 +1,67 @@
+/**
+ * The admin API (Runway endpoint names): health, readiness, routes, backends, redacted
+ * config. Served on its own loopback listener by Node/Bun/Deno, and under
+ * `admin.path_prefix` with a mandatory token on Workers (no private listener there).
+ * @module
+ */
+import { Hono } from 'hono'
+import { redactConfig } from '../config/redact.ts'
+import { GatewayError, errorResponse } from '../gateway/errors.ts'
+import type { GatewayHolder } from '../gateway/holder.ts'
+import { requestIdFrom } from '../observability/request-id.ts'
+
+export interface AdminAppOptions {
+  /** Bearer token; when set, every endpoint but /healthz and /readyz requires it. */
+  token?: string
+  /** Require the token on every endpoint, including health (Workers: the admin is public). */
+  tokenForAll?: boolean
+}
+
+/** Compares in time independent of where the strings differ, so the token can't be guessed byte by byte. */
+function timingSafeEqual(a: string, b: string): boolean {
+  const ea = new TextEncoder().encode(a)
+  const eb = new TextEncoder().encode(b)
+  let diff = ea.length ^ eb.length
+  for (let i = 0; i < ea.length; i++) diff |= ea[i] ^ (eb[i % (eb.length || 1)] ?? 0)
+  return diff === 0
+}
+
+export function createAdminApp(holder: GatewayHolder, options: AdminAppOptions = {}): Hono {
+  const app = new Hono()
+  const token = options.token
+  const open = new Set(options.tokenForAll ? [] : ['/healthz', '/readyz'])
+
+  app.use('*', async function adminAuth(c, next) {
+    const requestId = requestIdFrom(c.req.raw.headers)
+    c.header('x-request-id', requestId)
+    const sub = c.req.path.slice(c.req.path.lastIndexOf('/'))
+    if (token && !open.has(sub)) {
+      const auth = c.req.header('authorization') ?? ''
+      if (!auth.startsWith('Bearer ') || !timingSafeEqual(auth.slice(7), token)) {
+        return errorResponse(
+          new GatewayError(401, 'unauthorized', 'admin token required', { 'www-authenticate': 'Bearer realm="portico-admin"' }),
+          requestId,
+        )
+      }
+    }
+    await next()
+  })
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }))
+  app.get('/readyz', (c) => {
+    const gw = holder.current
+    const min = gw.config.admin.readiness.min_healthy_backends
+    const healthy = gw.backends().length
+    const hasEchoOnly = gw.config.routes.every((r) => r.echo)
+    const ready = hasEchoOnly || healthy >= min
+    return c.json({ status: ready ? 'ready' : 'not_ready', healthy_backends: healthy, config_version: gw.version }, ready ? 200 : 503)
+  })
+  app.get('/routes', (c) => c.json({ routes: holder.current.routes() }))
+  app.get('/backends', (c) => c.json({ backends: holder.current.backends() }))
+  app.get('/config', (c) =>
+    c.json({ version: holder.current.version, loaded_at: new Date(holder.loadedAt).toISOString(), inactive: holder.current.inactive, config: redactConfig(holder.current.config) }),
+  )
+  app.notFound((c) => errorResponse(new GatewayError(404, 'not_found', 'no such admin endpoint'), c.res.headers.get('x-request-id') ?? requestIdFrom(c.req.raw.headers)))
+  app.onError((err, c) => errorResponse(err, requestIdFrom(c.req.raw.headers)))
+  return app
+}

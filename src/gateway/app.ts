@@ -1,0 +1,29 @@
+/**
+ * The Hono app every adapter serves: the gateway as a catch-all, plus the admin API mounted
+ * under a path prefix where the runtime has no separate admin listener (Workers).
+ * @module
+ */
+import { Hono, type Context } from 'hono'
+import { createAdminApp } from '../admin/admin-app.ts'
+import type { GatewayHolder } from './holder.ts'
+import type { RequestInfo } from './types.ts'
+
+export interface PorticoAppOptions {
+  /** Builds the per-request facts from Hono's context (peer address, waitUntil, native objects). */
+  requestInfo: (c: Context) => RequestInfo
+  /** Mount the admin API here (e.g. `/__portico`) on this app; token required on every endpoint. */
+  adminMount?: { prefix: string; token: string }
+}
+
+export function createPorticoApp(holder: GatewayHolder, options: PorticoAppOptions): Hono {
+  // biome-ignore lint/suspicious/noExplicitAny: bindings differ per runtime; requestInfo reads them
+  const app = new Hono<{ Bindings: any }>()
+  if (options.adminMount) {
+    app.route(options.adminMount.prefix, createAdminApp(holder, { token: options.adminMount.token, tokenForAll: true }))
+  }
+  const info = options.requestInfo
+  app.all('*', function gatewayHandler(c) {
+    return holder.current.handle(c.req.raw, info(c))
+  })
+  return app
+}

@@ -1,0 +1,30 @@
+/**
+ * Per-request state handed through the pipeline. One object per request, no closures.
+ * @module
+ */
+import type { RequestInfo } from './types.ts'
+
+export interface RequestContext {
+  readonly request: Request
+  readonly url: URL
+  /** Normalised path the router matched against (never the raw one). */
+  readonly path: string
+  readonly requestId: string
+  /** Resolved client address (trusted_proxies applied). */
+  readonly clientIp: string
+  /** The TCP peer as the adapter saw it. */
+  readonly peer: string
+  readonly peerTrusted: boolean
+  readonly host: string
+  readonly info: RequestInfo
+  readonly startedAt: number
+  /** Literal path prefix the route matched, for strip_prefix/rewrite. */
+  matched: string
+  params: Record<string, string>
+  /** Filled by the proxy handler for the access log. */
+  upstream: string | null
+  /** Called once with the response body's byte count when it has been sent (or aborted). */
+  onBodyEnd: ((bytes: number, aborted: boolean) => void) | null
+  /** Set by a handler that already wrapped the body and will call `onBodyEnd` itself. */
+  bodyObserved: boolean
+}

@@ -1,0 +1,21 @@
+/**
+ * The built-in echo handler (`echo: true`): answers with the request it received, as JSON.
+ * Used by the bundled demo and by the conformance suite.
+ * @module
+ */
+
+export async function echoResponse(request: Request, url: URL, path: string): Promise<Response> {
+  const query: Record<string, string | string[]> = {}
+  for (const [k, v] of url.searchParams) {
+    const prior = query[k]
+    query[k] = prior === undefined ? v : Array.isArray(prior) ? [...prior, v] : [prior, v]
+  }
+  const headers: Record<string, string> = {}
+  for (const [k, v] of request.headers) headers[k] = v
+  const body = request.body === null ? '' : await request.text()
+  const payload = { method: request.method, path, query, headers, body }
+  return new Response(JSON.stringify(payload), {
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+  })
+}

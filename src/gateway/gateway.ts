@@ -1,0 +1,163 @@
+/**
+ * compile(Config) → Gateway: routes, matchers, balancers, transforms and the client-IP
+ * resolver are built here once per config version; `handle` only looks things up.
+ * @module
+ */
+import type { Config, RouteConfig } from '../config/types.ts'
+import { inactiveFeatures } from '../config/inactive.ts'
+import { compileCidrs } from '../net/cidr.ts'
+import { createClientIpResolver } from '../net/client-ip.ts'
+import { formatIp } from '../net/ip.ts'
+import { requestIdFrom } from '../observability/request-id.ts'
+import { observeBody } from '../proxy/streams.ts'
+import { normalizePath } from '../router/normalize.ts'
+import { compileRouter } from '../router/router.ts'
+import type { RequestContext } from './context.ts'
+import { echoResponse } from './echo.ts'
+import { GatewayError, errorResponse } from './errors.ts'
+import { createProxyHandler, type RouteHandler } from './proxy-route.ts'
+import type { BackendSummary, Gateway, RequestInfo, RouteSummary, Runtime } from './types.ts'
+
+interface CompiledRoute extends Pick<RouteConfig, 'id' | 'path' | 'path_prefix' | 'methods' | 'match'> {
+  handler: RouteHandler
+}
+
+let versions = 0
+
+function compileRoute(route: RouteConfig, config: Config, runtime: Runtime): CompiledRoute {
+  let handler: RouteHandler
+  if (route.echo) {
+    handler = function echoRoute(ctx) {
+      return echoResponse(ctx.request, ctx.url, ctx.path).then((res) => {
+        res.headers.set('x-request-id', ctx.requestId)
+        return res
+      })
+    }
+  } else {
+    const backends = route.backends ?? config.upstreams[route.upstream ?? '']?.backends
+    if (!backends || backends.length === 0) throw new Error(`routes.${route.id}: no backends`)
+    handler = createProxyHandler(route, backends, runtime)
+  }
+  return { id: route.id, path: route.path, path_prefix: route.path_prefix, methods: route.methods, match: route.match, handler }
+}
+
+export function createGateway(config: Config, runtime: Runtime): Gateway {
+  const routes = config.routes.map((r) => compileRoute(r, config, runtime))
+  const router = compileRouter(routes)
+  const resolveClientIp = createClientIpResolver(config.trusted_proxies)
+  const trusted = compileCidrs(config.trusted_proxies.cidrs, 'trusted_proxies.cidrs')
+  const accessLog = config.logging.access_log
+  const { logger } = runtime
+  const version = ++versions
+
+  async function handle(request: Request, info: RequestInfo): Promise<Response> {
+    const startedAt = runtime.now()
+    const requestId = requestIdFrom(request.headers)
+    let ctx: RequestContext | null = null
+    let routeId: string | null = null
+    let response: Response
+    try {
+      const url = new URL(request.url)
+      const path = normalizePath(url.pathname)
+      if (path === null) throw new GatewayError(400, 'bad_request', 'malformed request path')
+      const peer = formatIp(info.remoteAddr)
+      const host = request.headers.get('host') ?? url.host
+      const m = router.match(request.method, host, path, request.headers, url)
+      if (m.kind === 'none') throw new GatewayError(404, 'route_not_found', 'no route matches this request')
+      if (m.kind === 'method_not_allowed') {
+        throw new GatewayError(405, 'method_not_allowed', `method ${request.method} is not allowed here`, {
+          allow: m.allow.join(', '),
+        })
+      }
+      routeId = m.route.id
+      ctx = {
+        request,
+        url,
+        path,
+        requestId,
+        clientIp: resolveClientIp(peer, request.headers),
+        peer,
+        peerTrusted: trusted.has(peer),
+        host,
+        info,
+        startedAt,
+        matched: m.matched,
+        params: m.params,
+        upstream: null,
+        onBodyEnd: null,
+        bodyObserved: false,
+      }
+      response = await m.route.handler(ctx)
+      if (accessLog) {
+        const status = response.status
+        const done = ctx
+        const log = (bytes: number) => writeAccess(done, request, routeId, status, bytes, startedAt)
+        if (response.body === null) log(0)
+        else if (ctx.bodyObserved) ctx.onBodyEnd = log
+        else response = new Response(observeBody(response.body, 0, log), response)
+      }
+      return response
+    } catch (err) {
+      if (!(err instanceof GatewayError)) {
+        logger.error('unhandled error', { request_id: requestId, route: routeId, error: String(err) })
+      } else if (err.status >= 500) {
+        logger.warn('upstream error', { request_id: requestId, route: routeId, upstream: ctx?.upstream, code: err.code })
+      }
+      response = errorResponse(err, requestId)
+      if (accessLog) writeAccess(ctx, request, routeId, response.status, -1, startedAt)
+      return response
+    }
+  }
+
+  function writeAccess(
+    ctx: RequestContext | null,
+    request: Request,
+    route: string | null,
+    status: number,
+    bytes: number,
+    startedAt: number,
+  ): void {
+    logger.access({
+      request_id: ctx?.requestId ?? request.headers.get('x-request-id'),
+      client_ip: ctx?.clientIp ?? formatIp(''),
+      method: request.method,
+      path: ctx?.path ?? safePath(request.url),
+      route,
+      upstream: ctx?.upstream ?? null,
+      status,
+      duration_ms: Math.round((runtime.now() - startedAt) * 100) / 100,
+      bytes,
+    })
+  }
+
+  return {
+    config,
+    version,
+    handle,
+    inactive: inactiveFeatures(config),
+    routes: () => config.routes.map(summarizeRoute),
+    backends: () => listBackends(config),
+  }
+}
+
+function safePath(url: string): string {
+  try {
+    return new URL(url).pathname
+  } catch {
+    return ''
+  }
+}
+
+function summarizeRoute(r: RouteConfig): RouteSummary {
+  const target = r.echo ? 'echo' : r.upstream ? `upstream:${r.upstream}` : (r.backends ?? []).map((b) => b.url).join(',')
+  return { id: r.id, path: r.path, path_prefix: r.path_prefix, methods: r.methods, domains: r.match.domains, target }
+}
+
+function listBackends(config: Config): BackendSummary[] {
+  const out: BackendSummary[] = []
+  for (const [name, u] of Object.entries(config.upstreams)) {
+    for (const b of u.backends) out.push({ upstream: name, url: b.url, weight: b.weight })
+  }
+  for (const r of config.routes) for (const b of r.backends ?? []) out.push({ route: r.id, url: b.url, weight: b.weight })
+  return out
+}

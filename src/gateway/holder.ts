@@ -1,0 +1,16 @@
+/**
+ * The live gateway version. Adapters read `holder.current` per request; a reload swaps it
+ * atomically, so in-flight requests finish on the version they started with.
+ * @module
+ */
+import type { Gateway } from './types.ts'
+
+export interface GatewayHolder {
+  current: Gateway
+  /** When the current version was loaded (ms since epoch). */
+  loadedAt: number
+}
+
+export function createHolder(gateway: Gateway): GatewayHolder {
+  return { current: gateway, loadedAt: Date.now() }
+}

@@ -1,0 +1,44 @@
+/**
+ * Header transforms (`transform.request/response.headers.{add,set,remove}`), compiled once.
+ * Values may use Runway's variables: `$request_id`, `$remote_addr`, `$host`, `$method`, `$path`.
+ * @module
+ */
+import type { HeaderTransform } from '../config/types.ts'
+
+export interface TransformVars {
+  request_id: string
+  remote_addr: string
+  host: string
+  method: string
+  path: string
+}
+
+type Value = string | ((v: TransformVars) => string)
+export type HeaderTransformer = (headers: Headers, vars: TransformVars) => void
+
+const VAR = /\$(request_id|remote_addr|host|method|path)\b/g
+
+function compileValue(raw: string): Value {
+  if (!raw.includes('$')) return raw
+  const parts = raw.split(VAR)
+  if (parts.length === 1) return raw
+  // split with a capture group alternates literal, name, literal, name, …
+  return (v) => {
+    let out = ''
+    for (let i = 0; i < parts.length; i++) out += i % 2 === 0 ? parts[i] : v[parts[i] as keyof TransformVars]
+    return out
+  }
+}
+
+export function createHeaderTransformer(t: HeaderTransform | undefined): HeaderTransformer | null {
+  if (!t) return null
+  const remove = t.remove.map((n) => n.toLowerCase())
+  const set = Object.entries(t.set).map(([k, v]) => [k, compileValue(v)] as const)
+  const add = Object.entries(t.add).map(([k, v]) => [k, compileValue(v)] as const)
+  if (remove.length + set.length + add.length === 0) return null
+  return function transformHeaders(headers, vars) {
+    for (const name of remove) headers.delete(name)
+    for (const [name, value] of set) headers.set(name, typeof value === 'string' ? value : value(vars))
+    for (const [name, value] of add) headers.append(name, typeof value === 'string' ? value : value(vars))
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Stream wrappers the proxy needs on every runtime: a request-body size cap, an idle
+ * (gap between chunks) timeout on response bodies, and a byte counter for the access log.
+ * @module
+ */
+import { GatewayError } from '../gateway/errors.ts'
+
+/** Errors the stream with a 413 once more than `limit` bytes have passed. */
+export function limitBody(body: ReadableStream<Uint8Array>, limit: number): ReadableStream<Uint8Array> {
+  let seen = 0
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        seen += chunk.byteLength
+        if (seen > limit) {
+          controller.error(bodyTooLarge(limit))
+          return
+        }
+        controller.enqueue(chunk)
+      },
+    }),
+  )
+}
+
+export function bodyTooLarge(limit: number): GatewayError {
+  return new GatewayError(413, 'payload_too_large', `request body exceeds ${limit} bytes`)
+}
+
+/**
+ * Passes chunks through, calling `onEnd(bytes, aborted)` exactly once when the consumer has
+ * read everything, cancelled, or the source failed. Idle timeout: if `idleMs` > 0 and no
+ * chunk arrives for that long, the stream errors (the client sees a truncated response,
+ * as headers are already sent).
+ */
+export function observeBody(
+  body: ReadableStream<Uint8Array>,
+  idleMs: number,
+  onEnd: (bytes: number, aborted: boolean) => void,
+): ReadableStream<Uint8Array> {
+  let bytes = 0
+  let done = false
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let ctrl: ReadableStreamDefaultController<Uint8Array>
+  const reader = body.getReader()
+  const finish = (aborted: boolean) => {
+    if (done) return
+    done = true
+    if (timer !== undefined) clearTimeout(timer)
+    onEnd(bytes, aborted)
+  }
+  const stalled = () => {
+    const err = new GatewayError(504, 'upstream_idle_timeout', 'upstream body stalled')
+    ctrl.error(err)
+    reader.cancel(err).catch(() => {})
+    finish(true)
+  }
+  // Re-armed per chunk; clearTimeout+setTimeout is portable (workerd/Deno timers are numbers).
+  const arm = idleMs > 0 ? () => { clearTimeout(timer); timer = setTimeout(stalled, idleMs) } : null
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      ctrl = controller
+      arm?.()
+    },
+    async pull(controller) {
+      try {
+        const { value, done: end } = await reader.read()
+        if (done) return
+        if (end) {
+          controller.close()
+          finish(false)
+          return
+        }
+        bytes += value.byteLength
+        arm?.()
+        controller.enqueue(value)
+      } catch (err) {
+        if (done) return
+        controller.error(err)
+        finish(true)
+      }
+    },
+    cancel(reason) {
+      finish(true)
+      return reader.cancel(reason)
+    },
+  })
+}
