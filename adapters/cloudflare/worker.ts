@@ -22,10 +22,7 @@ export interface WorkerEnv {
   [binding: string]: unknown
 }
 
-interface ExecutionContext {
-  waitUntil(promise: Promise<unknown>): void
-  passThroughOnException(): void
-}
+type ExecutionContext = import('hono').ExecutionContext
 
 let cached: { text: string; app: Hono | null; problem: string | null } | null = null
 

@@ -16,5 +16,5 @@ export function loadConfigFile(file: string, env: Record<string, string | undefi
   } catch (err) {
     return { ok: false, issues: [{ file, path: '', message: `cannot read file: ${(err as Error).message}` }] }
   }
-  return parseConfig(text, file, { env, readFile: (p) => readFileSync(p, 'utf8') })
+  return parseConfig(text, file, { env, readFile: (p: string) => readFileSync(p, 'utf8') })
 }

@@ -5,9 +5,9 @@
 import { adminAddress, parseListenAddress, urlOf } from '../common/listen-address.ts'
 import { setupServer } from '../common/server-main.ts'
 import { printReady } from '../common/startup.ts'
-import { createFetchForwarder } from '../../src/proxy/fetch-forwarder.ts'
+import { createDenoForwarder } from './forwarder.ts'
 
-const forward = createFetchForwarder()
+const forward = createDenoForwarder()
 
 const { config, app, adminApp } = setupServer('deno', forward, (c) => ({
   remoteAddr: (c.env as { remoteAddr: Deno.NetAddr }).remoteAddr.hostname,

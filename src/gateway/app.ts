@@ -16,8 +16,9 @@ export interface PorticoAppOptions {
 }
 
 export function createPorticoApp(holder: GatewayHolder, options: PorticoAppOptions): Hono {
-  // biome-ignore lint/suspicious/noExplicitAny: bindings differ per runtime; requestInfo reads them
-  const app = new Hono<{ Bindings: any }>()
+  // Bindings differ per runtime (Node's incoming/outgoing, Bun's server, Deno's info, Workers' env);
+  // only the adapter's `requestInfo` reads them.
+  const app = new Hono()
   if (options.adminMount) {
     app.route(options.adminMount.prefix, createAdminApp(holder, { token: options.adminMount.token, tokenForAll: true }))
   }

@@ -75,7 +75,7 @@ export function createProxyHandler(route: RouteConfig, backends: BackendConfig[]
       requestTransform(headers, vars)
     }
 
-    let body = request.body
+    let body: ReadableStream<Uint8Array> | null = request.body
     if (body !== null && limit > 0) {
       const declared = Number(request.headers.get('content-length') ?? -1)
       if (declared > limit) throw bodyTooLarge(limit)
