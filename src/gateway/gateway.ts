@@ -35,8 +35,14 @@ function compileRoute(route: RouteConfig, config: Config, runtime: Runtime): Com
     }
   } else {
     const backends = route.backends ?? config.upstreams[route.upstream ?? '']?.backends
-    if (!backends || backends.length === 0) throw new Error(`routes.${route.id}: no backends`)
-    handler = createProxyHandler(route, backends, runtime)
+    if (backends && backends.length > 0) {
+      handler = createProxyHandler(route, backends, runtime)
+    } else {
+      // Only a `service` (service discovery) target gets here; it is listed as inactive at startup.
+      handler = function discoveryNotActive() {
+        return Promise.reject(new GatewayError(503, 'no_backend', 'service discovery is not active in this version'))
+      }
+    }
   }
   return { id: route.id, path: route.path, path_prefix: route.path_prefix, methods: route.methods, match: route.match, handler }
 }

@@ -1,0 +1,91 @@
+/**
+ * Building blocks of the config schema: strict objects with "did you mean" hints,
+ * Go-style durations, and the blocks accepted now whose features arrive later.
+ * @module
+ */
+import { z } from 'zod'
+import { parseDuration } from './duration.ts'
+import { closest } from './suggest.ts'
+
+/** A strict object: unknown keys are errors naming the closest known key. */
+export function strict<T extends z.ZodRawShape>(shape: T) {
+  const known = Object.keys(shape)
+  return z.strictObject(shape, {
+    error: (iss) => {
+      if (iss.code !== 'unrecognized_keys') return undefined
+      return iss.keys
+        .map((k) => {
+          const hint = closest(k, known)
+          return `unknown key "${k}"${hint ? ` (did you mean "${hint}"?)` : ''}`
+        })
+        .join('; ')
+    },
+  })
+}
+
+/** Go-style duration string (or a number of ms) → milliseconds. */
+export const duration = z.union([z.string(), z.number().nonnegative()]).transform((v, ctx) => {
+  if (typeof v === 'number') return v
+  const ms = parseDuration(v)
+  if (typeof ms === 'string') {
+    ctx.issues.push({ code: 'custom', message: ms, input: v })
+    return z.NEVER
+  }
+  return ms
+})
+
+export const regexString = z.string().refine(
+  (s) => {
+    try {
+      new RegExp(s)
+      return true
+    } catch {
+      return false
+    }
+  },
+  { message: 'is not a valid regular expression' },
+)
+
+/** Accepted for Runway compatibility; the feature is not active yet (listed at startup). */
+export const later = z.unknown()
+
+export const LOAD_BALANCERS = [
+  'round_robin',
+  'least_conn',
+  'least_response_time',
+  'consistent_hash',
+  'random',
+  'p2c',
+  'ip_hash',
+  'maglev',
+] as const
+
+export const backend = strict({
+  url: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }).refine(
+    (u) => {
+      const p = new URL(u)
+      return p.search === '' && p.hash === ''
+    },
+    { message: 'must not have a query or fragment' },
+  ),
+  weight: z.number().int().min(1).default(1),
+})
+
+export const valueMatch = strict({
+  name: z.string().min(1),
+  value: z.string().optional(),
+  present: z.boolean().optional(),
+  regex: regexString.optional(),
+}).refine((m) => [m.value, m.present, m.regex].filter((v) => v !== undefined).length === 1, {
+  message: 'needs exactly one of value, present, regex',
+})
+
+export const headerTransform = strict({
+  add: z.record(z.string(), z.string()).default({}),
+  set: z.record(z.string(), z.string()).default({}),
+  remove: z.array(z.string()).default([]),
+})
+
+export const listenAddress = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]*):\d{1,5}$/, { message: 'must be host:port, :port or [v6]:port' })

@@ -1,0 +1,166 @@
+/**
+ * The config schema (Runway key names; (portico) keys where Runway has none). Output is the
+ * `Config` type of types.ts: durations in ms, defaults applied. Keys whose features arrive in
+ * later versions are accepted (`later`) and reported by `inactiveFeatures`.
+ * @module
+ */
+import { z } from 'zod'
+import {
+  LOAD_BALANCERS,
+  backend,
+  duration,
+  headerTransform,
+  later,
+  listenAddress,
+  regexString,
+  strict,
+  valueMatch,
+} from './schema-parts.ts'
+import type { Config } from './types.ts'
+
+const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+
+const listener = strict({
+  id: z.string().min(1).optional(),
+  address: listenAddress,
+  protocol: z.enum(['http', 'tcp', 'udp', 'quic']).default('http'),
+  tls: strict({
+    enabled: z.boolean().default(false),
+    cert_file: z.string().optional(),
+    key_file: z.string().optional(),
+    client_ca_file: z.string().optional(),
+    client_auth: z.enum(['none', 'request', 'require', 'verify']).default('none'),
+    certificates: later.optional(),
+  }).optional(),
+  http: strict({
+    read_timeout: duration.optional(),
+    write_timeout: duration.optional(),
+    idle_timeout: duration.optional(),
+    read_header_timeout: duration.optional(),
+    max_header_bytes: z.number().int().positive().optional(),
+  }).default({}),
+})
+
+const admin = strict({
+  enabled: z.boolean().default(true),
+  port: z.number().int().min(0).max(65535).optional(),
+  address: listenAddress.optional(),
+  path_prefix: z.string().startsWith('/').default('/__portico'),
+  token: z.string().optional(),
+  metrics: strict({ enabled: z.boolean().default(false), path: z.string().startsWith('/').default('/metrics') }).default({
+    enabled: false,
+    path: '/metrics',
+  }),
+  readiness: strict({
+    min_healthy_backends: z.number().int().min(0).default(1),
+    require_redis: z.boolean().default(false),
+  }).default({ min_healthy_backends: 1, require_redis: false }),
+  dashboard: later.optional(),
+  pprof: later.optional(),
+})
+
+const upstream = strict({
+  backends: z.array(backend).min(1),
+  load_balancer: z.enum(LOAD_BALANCERS).default('round_robin'),
+  consistent_hash: later.optional(),
+  health_check: later.optional(),
+  service: later.optional(),
+  outlier_detection: later.optional(),
+  circuit_breaker: later.optional(),
+})
+
+const ROUTE_LATER = [
+  'service', 'auth', 'rate_limit', 'retry_policy', 'circuit_breaker', 'outlier_detection', 'cache', 'cors',
+  'ip_filter', 'websocket', 'compression', 'traffic_split', 'mirror', 'ai', 'consistent_hash', 'health_check',
+  'sticky', 'session_affinity', 'spike_arrest', 'quota', 'validation', 'grpc', 'sse', 'security_headers',
+] as const
+
+export const routeSchema = strict({
+  id: z.string().min(1),
+  path: z.string().startsWith('/', { message: 'must start with "/"' }),
+  path_prefix: z.boolean().default(false),
+  methods: z.array(z.string().regex(HTTP_TOKEN, { message: 'is not an HTTP method' }).transform((m) => m.toUpperCase())).default([]),
+  match: strict({
+    domains: z.array(z.string().min(1)).default([]),
+    headers: z.array(valueMatch).default([]),
+    query: z.array(valueMatch).default([]),
+    cookies: z.array(valueMatch).default([]),
+  }).default({ domains: [], headers: [], query: [], cookies: [] }),
+  backends: z.array(backend).min(1).optional(),
+  upstream: z.string().min(1).optional(),
+  echo: z.boolean().default(false),
+  load_balancer: z.enum(LOAD_BALANCERS).optional(),
+  strip_prefix: z.boolean().default(false),
+  rewrite: strict({
+    prefix: z.string().optional(),
+    regex: z.union([z.literal(''), regexString]).optional(),
+    replacement: z.string().optional(),
+    host: z.string().optional(),
+  }).optional(),
+  max_body_size: z.number().int().positive().optional(),
+  timeout: duration.optional(),
+  timeout_policy: strict({
+    request: duration.optional(),
+    backend: duration.optional(),
+    header_timeout: duration.optional(),
+    idle: duration.optional(),
+  }).optional(),
+  transform: strict({
+    request: strict({ headers: headerTransform.default({ add: {}, set: {}, remove: [] }), body: later.optional() }).optional(),
+    response: strict({ headers: headerTransform.default({ add: {}, set: {}, remove: [] }), body: later.optional() }).optional(),
+  }).optional(),
+  ...Object.fromEntries(ROUTE_LATER.map((k) => [k, later.optional()])),
+}).superRefine((r, ctx) => {
+  const targets = [r.backends !== undefined, r.upstream !== undefined, r.echo, (r as Record<string, unknown>).service !== undefined].filter(Boolean).length
+  if (targets !== 1) {
+    ctx.addIssue({ code: 'custom', message: 'needs exactly one target: backends, upstream, echo: true (or service, not active yet)', path: [] })
+  }
+})
+
+const TOP_LATER = [
+  'registry', 'authentication', 'tracing', 'shutdown', 'health_check', 'ip_filter', 'redis', 'upstash', 'cloudflare',
+  'tcp_routes', 'udp_routes', 'cors', 'security_headers', 'rate_limit', 'spike_arrest', 'quota', 'waf', 'cluster',
+] as const
+
+export const configSchema = strict({
+  listeners: z.array(listener).default([]),
+  admin: admin.default({
+    enabled: true,
+    path_prefix: '/__portico',
+    metrics: { enabled: false, path: '/metrics' },
+    readiness: { min_healthy_backends: 1, require_redis: false },
+  }),
+  store: strict({ type: z.enum(['memory', 'redis', 'upstash', 'cloudflare_kv', 'durable_object']).default('memory') }).default({
+    type: 'memory',
+  }),
+  upstreams: z.record(z.string(), upstream).default({}),
+  trusted_proxies: strict({
+    cidrs: z.array(z.string()).default([]),
+    headers: z.array(z.string()).default(['X-Forwarded-For', 'X-Real-IP']),
+    max_hops: z.number().int().min(0).default(0),
+  }).default({ cidrs: [], headers: ['X-Forwarded-For', 'X-Real-IP'], max_hops: 0 }),
+  logging: strict({
+    level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    output: z.string().default('stdout'),
+    format: z.enum(['json', 'text']).default('json'),
+    access_log: z.boolean().default(true),
+  }).default({ level: 'info', output: 'stdout', format: 'json', access_log: true }),
+  routes: z.array(routeSchema).default([]),
+  ...Object.fromEntries(TOP_LATER.map((k) => [k, later.optional()])),
+})
+  .superRefine((c, ctx) => {
+    const seen = new Map<string, number>()
+    c.routes.forEach((r, i) => {
+      if (seen.has(r.id)) ctx.addIssue({ code: 'custom', message: `duplicate route id (also routes.${seen.get(r.id)}.id)`, path: ['routes', i, 'id'] })
+      else seen.set(r.id, i)
+      if (r.upstream !== undefined && !(r.upstream in c.upstreams)) {
+        const names = Object.keys(c.upstreams)
+        ctx.addIssue({ code: 'custom', message: `no upstream named "${r.upstream}"${names.length ? ` (known: ${names.join(', ')})` : ''}`, path: ['routes', i, 'upstream'] })
+      }
+    })
+  })
+  .transform((c): Config => {
+    const listeners = c.listeners.map((l, i) => ({ ...l, id: l.id ?? `listener-${i}` }))
+    const admin = { ...c.admin, address: c.admin.address ?? `127.0.0.1:${c.admin.port ?? 8081}` }
+    return { ...c, listeners, admin } as Config
+  })
