@@ -15,7 +15,7 @@ import { createGateway } from '../../src/gateway/gateway.ts'
 import { createHolder } from '../../src/gateway/holder.ts'
 import type { Runtime } from '../../src/gateway/types.ts'
 import { createLogger } from '../../src/observability/logger.ts'
-import { createFetchForwarder } from '../../src/proxy/fetch-forwarder.ts'
+import { createWorkerdForwarder } from './forwarder.ts'
 
 export interface WorkerEnv {
   PORTICO_CONFIG?: string
@@ -43,7 +43,7 @@ function build(text: string, env: WorkerEnv): { app: Hono | null; problem: strin
   const config = parsed.config
   const runtime: Runtime = {
     name: 'workerd',
-    forward: createFetchForwarder(),
+    forward: createWorkerdForwarder(),
     logger: createLogger(config.logging.level, (line) => console.log(line)),
     waitUntil: (p) => void p.catch(() => {}),
     now: () => performance.now(),

@@ -1,5 +1,5 @@
 /**
- * Deno entry: `deno run --allow-net --allow-read --allow-env --allow-sys adapters/deno/main.ts --config portico.yaml`.
+ * Deno entry: `deno run --unstable-no-legacy-abort --allow-net --allow-read --allow-env --allow-sys adapters/deno/main.ts --config portico.yaml`.
  * @module
  */
 import { adminAddress, parseListenAddress, urlOf } from '../common/listen-address.ts'
@@ -17,12 +17,13 @@ type Handler = (req: Request, env: { remoteAddr: Deno.NetAddr }) => Response | P
 
 function serve(address: string, fetch: Handler): Promise<{ server: Deno.HttpServer; url: string }> {
   const { host, port } = parseListenAddress(address)
-  return new Promise((resolve) => {
-    const server = Deno.serve(
-      { hostname: host, port, onListen: (a) => resolve({ server, url: urlOf(a.hostname, a.port) }) },
-      (req, info) => fetch(req, { remoteAddr: info.remoteAddr as Deno.NetAddr }),
-    )
-  })
+  // onListen fires synchronously inside Deno.serve, before `server` is assigned: resolve after.
+  let url = ''
+  const server = Deno.serve(
+    { hostname: host, port, onListen: (a) => void (url = urlOf(a.hostname, a.port)) },
+    (req, info) => fetch(req, { remoteAddr: info.remoteAddr as Deno.NetAddr }),
+  )
+  return Promise.resolve({ server, url })
 }
 
 const servers: Deno.HttpServer[] = []

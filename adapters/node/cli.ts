@@ -95,7 +95,7 @@ function runChild(runtime: 'bun' | 'deno', file: string): void {
   const args =
     runtime === 'bun'
       ? [entry, '--config', file]
-      : ['run', '--allow-net', '--allow-read', '--allow-env', '--allow-sys', '--allow-write', entry, '--config', file]
+      : ['run', '--unstable-no-legacy-abort', '--allow-net', '--allow-read', '--allow-env', '--allow-sys', '--allow-write', entry, '--config', file]
   const child = spawn(binPath(runtime), args, { stdio: 'inherit', cwd: packageRoot })
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig))
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)))
