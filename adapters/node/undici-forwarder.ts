@@ -67,7 +67,7 @@ export function createUndiciForwarder(options: UndiciForwarderOptions = {}): Und
         method: req.method,
         path,
         headers: flatHeaders(req.headers),
-        body: req.body === null ? null : Readable.fromWeb(req.body as import('node:stream/web').ReadableStream),
+        body: req.body === null || req.body instanceof Uint8Array ? req.body : Readable.fromWeb(req.body as import('node:stream/web').ReadableStream),
         signal: req.signal,
         headersTimeout: req.headerTimeoutMs,
         // The core's idle timer governs body gaps on every runtime alike.

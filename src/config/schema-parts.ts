@@ -63,6 +63,8 @@ export const LOAD_BALANCERS = [
 export const backend = strict({
   url: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }).refine(
     (u) => {
+      // zod runs refinements after a failed format check too: an invalid URL is reported once, above.
+      if (!URL.canParse(u)) return true
       const p = new URL(u)
       return p.search === '' && p.hash === ''
     },

@@ -15,7 +15,8 @@ import { compileRouter } from '../router/router.ts'
 import type { RequestContext } from './context.ts'
 import { echoResponse } from './echo.ts'
 import { GatewayError, errorResponse } from './errors.ts'
-import { createProxyHandler, type RouteHandler } from './proxy-route.ts'
+import { createProxyHandler, type RouteHandler, transformVars } from './proxy-route.ts'
+import { createHeaderTransformer } from './transform.ts'
 import type { BackendSummary, Gateway, RequestInfo, RouteSummary, Runtime } from './types.ts'
 
 interface CompiledRoute extends Pick<RouteConfig, 'id' | 'path' | 'path_prefix' | 'methods' | 'match'> {
@@ -27,11 +28,12 @@ let versions = 0
 function compileRoute(route: RouteConfig, config: Config, runtime: Runtime): CompiledRoute {
   let handler: RouteHandler
   if (route.echo) {
-    handler = function echoRoute(ctx) {
-      return echoResponse(ctx.request, ctx.url, ctx.path).then((res) => {
-        res.headers.set('x-request-id', ctx.requestId)
-        return res
-      })
+    const responseTransform = createHeaderTransformer(route.transform?.response?.headers)
+    handler = async function echoRoute(ctx) {
+      const res = await echoResponse(ctx.request, ctx.url, ctx.path)
+      res.headers.set('x-request-id', ctx.requestId)
+      if (responseTransform !== null) responseTransform(res.headers, transformVars(ctx))
+      return res
     }
   } else {
     const backends = route.backends ?? config.upstreams[route.upstream ?? '']?.backends

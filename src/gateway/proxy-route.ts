@@ -8,7 +8,7 @@ import { createRoundRobin } from '../balancer/round-robin.ts'
 import { copyEndToEnd } from '../proxy/hop-by-hop.ts'
 import { setForwardedHeaders } from '../proxy/forwarded.ts'
 import { createPathRewriter, joinBasePath } from '../proxy/rewrite.ts'
-import { bodyTooLarge, limitBody, observeBody } from '../proxy/streams.ts'
+import { bodyTooLarge, limitBody, observeBody, readBounded } from '../proxy/streams.ts'
 import type { RequestContext } from './context.ts'
 import { createHeaderTransformer, type TransformVars } from './transform.ts'
 import type { Runtime } from './types.ts'
@@ -75,11 +75,17 @@ export function createProxyHandler(route: RouteConfig, backends: BackendConfig[]
       requestTransform(headers, vars)
     }
 
-    let body: ReadableStream<Uint8Array> | null = request.body
+    let body: ReadableStream<Uint8Array> | Uint8Array | null = request.body
     if (body !== null && limit > 0) {
-      const declared = Number(request.headers.get('content-length') ?? -1)
-      if (declared > limit) throw bodyTooLarge(limit)
-      body = limitBody(body, limit)
+      const declared = request.headers.get('content-length')
+      if (declared === null) {
+        body = await readBounded(body, limit)
+        headers.set('content-length', String(body.byteLength))
+      } else if (Number(declared) > limit) {
+        throw bodyTooLarge(limit)
+      } else {
+        body = limitBody(body, limit) // a client sending more than it declared is cut off
+      }
     }
 
     const res = await forward(

@@ -13,7 +13,8 @@ export interface UpstreamRequest {
   /** Absolute target URL (backend origin + rewritten path + query). */
   url: string
   headers: Headers
-  body: ReadableStream<Uint8Array> | null
+  /** A stream, or bytes when the core had to read a bounded body (max_body_size, chunked). */
+  body: ReadableStream<Uint8Array> | Uint8Array | null
   /** Aborted when the client goes away or the end-to-end request timeout fires. */
   signal: AbortSignal
   /** Time allowed until response headers arrive, ms; 0 = no limit of its own. */

@@ -48,12 +48,12 @@ export function createFetchForwarder(options: FetchForwarderOptions = {}): Forwa
         ...extra,
         method: req.method,
         headers: req.headers,
-        body: req.body,
+        body: req.body as BodyInit | null,
         redirect: 'manual',
         signal,
       }
       // Fetch standard: a streaming request body needs duplex 'half'.
-      if (req.body !== null) init.duplex = 'half'
+      if (req.body instanceof ReadableStream) init.duplex = 'half'
       return await doFetch(req.url, init)
     } catch (err) {
       throw upstreamFailure(err, req.signal, headerTimedOut)

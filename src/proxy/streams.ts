@@ -22,6 +22,36 @@ export function limitBody(body: ReadableStream<Uint8Array>, limit: number): Read
   )
 }
 
+/**
+ * Reads a body of unknown length (chunked) up to `limit` bytes. Over the limit it stops
+ * reading and throws 413, so the upstream never sees a truncated body as if it were whole
+ * (some fetch implementations end an errored request stream as a clean end). Buffering is
+ * bounded by the route's own max_body_size.
+ */
+export async function readBounded(body: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
+  const reader = body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { value, done } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > limit) {
+      reader.cancel().catch(() => {})
+      throw bodyTooLarge(limit)
+    }
+    chunks.push(value)
+  }
+  if (chunks.length === 1) return chunks[0]
+  const out = new Uint8Array(size)
+  let at = 0
+  for (const c of chunks) {
+    out.set(c, at)
+    at += c.byteLength
+  }
+  return out
+}
+
 export function bodyTooLarge(limit: number): GatewayError {
   return new GatewayError(413, 'payload_too_large', `request body exceeds ${limit} bytes`)
 }

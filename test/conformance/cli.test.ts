@@ -1,0 +1,83 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { describe, expect, test } from 'vitest'
+import { root, startPortico } from './global-setup.ts'
+import { testOn } from './skips.ts'
+
+const run = promisify(execFile)
+const bin = join(root, 'bin/portico.js')
+
+async function portico(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' } })
+    return { code: 0, stdout, stderr }
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string }
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+  }
+}
+
+function tempConfig(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'portico-')), 'bad.yaml')
+  writeFileSync(file, text)
+  return file
+}
+
+describe('command line', () => {
+  testOn('cliOnce', 'both Runway README examples pass --validate', async () => {
+    for (const f of ['configs/examples/runway-minimal.yaml', 'configs/examples/runway-example.yaml']) {
+      const r = await portico('--config', f, '--validate', )
+      expect(r.stderr + r.stdout).toContain('valid')
+      expect(r.code, r.stderr).toBe(0)
+    }
+  })
+
+  testOn('cliOnce', 'a bad config lists every problem as FILE: key.path: message and exits non-zero', async () => {
+    const file = tempConfig(
+      [
+        'listeners:',
+        '  - address: "127.0.0.1:0"',
+        'routes:',
+        '  - id: a',
+        '    path: /a',
+        '    path_prefx: true',
+        '    echo: true',
+        '  - id: b',
+        '    path: /b',
+        '    timeout: 10 seconds',
+        '    backends: [{ url: "${env:PORTICO_SURELY_UNSET_VAR}" }]',
+      ].join('\n'),
+    )
+    const r = await portico('--config', file, '--validate')
+    expect(r.code).not.toBe(0)
+    expect(r.stderr).toContain(`${file}: routes.0.path_prefx: unknown key "path_prefx" (did you mean "path_prefix"?)`)
+    expect(r.stderr).toMatch(new RegExp(`${file}: routes\\.1\\.timeout: .*duration`))
+    expect(r.stderr).toContain(`${file}: routes.1.backends.0.url: environment variable PORTICO_SURELY_UNSET_VAR is not set`)
+    expect(r.stderr).toMatch(/\(line \d+\)/)
+  })
+
+  testOn('cliOnce', 'schema and --version', async () => {
+    const schema = JSON.parse((await portico('schema')).stdout)
+    expect(schema.properties.routes).toBeDefined()
+    const pkg = JSON.parse((await import('node:fs')).readFileSync(join(root, 'package.json'), 'utf8'))
+    expect((await portico('--version')).stdout.trim()).toBe(pkg.version)
+  })
+
+  testOn('cliOnce', 'with no --config it serves the bundled example (echo and demo routes)', async () => {
+    const p = startPortico('node', null, {}, join(root, '.test-out/bundled.log'))
+    try {
+      const ready = await p.ready
+      const echo = await (await fetch(`${ready.listeners.public}/echo/hi?x=1`)).json()
+      expect(echo).toMatchObject({ method: 'GET', path: '/echo/hi', query: { x: '1' } })
+      const demo = await fetch(`${ready.listeners.public}/demo/hi`)
+      const body = await demo.json()
+      expect(body.path).toBe('/echo/from-demo/hi')
+      expect(body.headers.via).toContain('portico')
+    } finally {
+      expect(await p.stop()).toBe(0)
+    }
+  })
+})
