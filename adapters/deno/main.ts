@@ -20,7 +20,10 @@ function serve(address: string, fetch: Handler): Promise<{ server: Deno.HttpServ
   // onListen fires synchronously inside Deno.serve, before `server` is assigned: resolve after.
   let url = ''
   const server = Deno.serve(
-    { hostname: host, port, onListen: (a) => void (url = urlOf(a.hostname, a.port)) },
+    { hostname: host, port, onListen: (a) => {
+        url = urlOf(a.hostname, a.port)
+      },
+    },
     (req, info) => fetch(req, { remoteAddr: info.remoteAddr as Deno.NetAddr }),
   )
   return Promise.resolve({ server, url })
