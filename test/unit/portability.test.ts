@@ -36,6 +36,18 @@ describe('portability of src/', () => {
     expect(offenders).toEqual([])
   })
 
+  test('wrangler bundles the worker from wrangler.toml (deploy --dry-run), with no node: imports', () => {
+    const outdir = join(root, '.test-out/wrangler-dry-run')
+    execFileSync(join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', outdir], {
+      cwd: root,
+      stdio: 'pipe',
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
+    })
+    const bundle = readFileSync(join(outdir, 'worker.js'), 'utf8')
+    expect(bundle).toContain('route_not_found')
+    expect(bundle).not.toMatch(/from\s*["']node:|require\(["']node:/)
+  }, 120_000)
+
   test('the Workers bundle contains no node: imports', async () => {
     const bundle = await bundleWorker()
     expect(bundle.length).toBeGreaterThan(10_000)
