@@ -110,12 +110,17 @@ export const routeSchema = strict({
     response: strict({ headers: headerTransform.default({ add: {}, set: {}, remove: [] }), body: later.optional() }).optional(),
   }).optional(),
   ...Object.fromEntries(ROUTE_LATER.map((k) => [k, later.optional()])),
-}).superRefine((r, ctx) => {
-  const targets = [r.backends !== undefined, r.upstream !== undefined, r.echo, (r as Record<string, unknown>).service !== undefined].filter(Boolean).length
-  if (targets !== 1) {
-    ctx.addIssue({ code: 'custom', message: 'needs exactly one target: backends, upstream, echo: true (or service, not active yet)', path: [] })
-  }
-})
+}).superRefine(
+  (r, ctx) => {
+    const o = r as Record<string, unknown>
+    const targets = [o.backends !== undefined, o.upstream !== undefined, o.echo === true, o.service !== undefined].filter(Boolean).length
+    if (targets !== 1) {
+      ctx.addIssue({ code: 'custom', message: 'needs exactly one target: backends, upstream, echo: true (or service, not active yet)', path: [] })
+    }
+  },
+  // Run even when fields inside failed, so every problem is reported in one pass.
+  { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+)
 
 const TOP_LATER = [
   'registry', 'authentication', 'tracing', 'shutdown', 'health_check', 'ip_filter', 'redis', 'upstash', 'cloudflare',
@@ -148,17 +153,26 @@ export const configSchema = strict({
   routes: z.array(routeSchema).default([]),
   ...Object.fromEntries(TOP_LATER.map((k) => [k, later.optional()])),
 })
-  .superRefine((c, ctx) => {
-    const seen = new Map<string, number>()
-    c.routes.forEach((r, i) => {
-      if (seen.has(r.id)) ctx.addIssue({ code: 'custom', message: `duplicate route id (also routes.${seen.get(r.id)}.id)`, path: ['routes', i, 'id'] })
-      else seen.set(r.id, i)
-      if (r.upstream !== undefined && !(r.upstream in c.upstreams)) {
-        const names = Object.keys(c.upstreams)
-        ctx.addIssue({ code: 'custom', message: `no upstream named "${r.upstream}"${names.length ? ` (known: ${names.join(', ')})` : ''}`, path: ['routes', i, 'upstream'] })
-      }
-    })
-  })
+  .superRefine(
+    (c, ctx) => {
+      if (!Array.isArray(c.routes)) return
+      const upstreams = (c.upstreams ?? {}) as Record<string, unknown>
+      const seen = new Map<string, number>()
+      c.routes.forEach((r, i) => {
+        if (r === null || typeof r !== 'object') return
+        if (seen.has(r.id)) {
+          ctx.addIssue({ code: 'custom', message: `duplicate route id (also routes.${seen.get(r.id)}.id)`, path: ['routes', i, 'id'] })
+        } else seen.set(r.id, i)
+        if (r.upstream !== undefined && !(r.upstream in upstreams)) {
+          const names = Object.keys(upstreams)
+          const known = names.length ? ` (known: ${names.join(', ')})` : ''
+          ctx.addIssue({ code: 'custom', message: `no upstream named "${r.upstream}"${known}`, path: ['routes', i, 'upstream'] })
+        }
+      })
+    },
+    // Run even when fields inside failed, so every problem is reported in one pass.
+    { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+  )
   .transform((c): Config => {
     const listeners = c.listeners.map((l, i) => ({ ...l, id: l.id ?? `listener-${i}` }))
     const admin = { ...c.admin, address: c.admin.address ?? `127.0.0.1:${c.admin.port ?? 8081}` }
