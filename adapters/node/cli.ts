@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { configJsonSchema } from '../../src/config/json-schema.ts'
+import { inactiveFeatures } from '../../src/config/inactive.ts'
 import { formatIssues } from '../../src/config/issues.ts'
 import { loadConfigFile } from '../common/config-file.ts'
 import { binPath, defaultConfigPath, packageRoot } from '../common/paths.ts'
@@ -60,6 +61,9 @@ async function main(): Promise<void> {
   if (!loaded.ok) fail(formatIssues(loaded.issues), 1)
   if (values.validate) {
     for (const w of loaded.warnings) process.stderr.write(`${file}: warning: ${w}\n`)
+    for (const key of inactiveFeatures(loaded.config)) {
+      process.stderr.write(`${file}: note: ${key}: accepted but not active in this version\n`)
+    }
     return void console.log(`${file}: valid`)
   }
 
@@ -86,8 +90,11 @@ function onStopSignal(close: () => Promise<void>): void {
     force.unref()
     close().then(() => process.exit(0), () => process.exit(1))
   }
-  process.on('SIGINT', stop)
-  process.on('SIGTERM', stop)
+  // Miniflare registers an exit hook that exits with 128+signal at once; our stop disposes it properly.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(sig)
+    process.on(sig, stop)
+  }
 }
 
 function runChild(runtime: 'bun' | 'deno', file: string): void {

@@ -3,9 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { describe, expect } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { root, startPortico } from './global-setup.ts'
-import { testOn } from './skips.ts'
+import { runtime, testOn } from './skips.ts'
 
 const run = promisify(execFile)
 const bin = join(root, 'bin/portico.js')
@@ -27,12 +27,29 @@ function tempConfig(text: string): string {
 }
 
 describe('command line', () => {
+  test(`on ${runtime}: prints its addresses when ready and exits 0 on SIGTERM`, async () => {
+    const p = startPortico(
+      runtime,
+      join(root, 'test/conformance/portico.yaml'),
+      { UP_A: 'http://127.0.0.1:1', UP_B: 'http://127.0.0.1:1', UP_DEAD: 'http://127.0.0.1:1', PORTICO_ADMIN_TOKEN: 't', PORTICO_UPSTREAM_SECRET: 's', PORTICO_LOG_FILE: 'stdout' },
+      join(root, `.test-out/sigterm-${runtime}.log`),
+    )
+    const ready = await p.ready
+    expect(ready.listeners.public).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    expect((await fetch(`${ready.listeners.public}/echo/x`)).status).toBe(200)
+    expect(await p.stop()).toBe(0)
+  }, 60_000)
+
   testOn('cliOnce', 'both Runway README examples pass --validate', async () => {
     for (const f of ['configs/examples/runway-minimal.yaml', 'configs/examples/runway-example.yaml']) {
       const r = await portico('--config', f, '--validate', )
       expect(r.stderr + r.stdout).toContain('valid')
       expect(r.code, r.stderr).toBe(0)
     }
+    // Keys whose features arrive later are accepted, and said to be inactive — never silently.
+    const r = await portico('--config', 'configs/examples/runway-example.yaml', '--validate')
+    expect(r.stderr).toContain('note: registry: accepted but not active in this version')
+    expect(r.stderr).toContain('note: routes.users-api.rate_limit: accepted but not active in this version')
   })
 
   testOn('cliOnce', 'a bad config lists every problem as FILE: key.path: message and exits non-zero', async () => {
