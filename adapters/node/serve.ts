@@ -5,6 +5,7 @@
  */
 import type { AddressInfo } from 'node:net'
 import { getRequestListener, type HttpBindings } from '@hono/node-server'
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { createServer, type Server } from 'node:http'
 import { createAdminApp } from '../../src/admin/admin-app.ts'
 import type { Config } from '../../src/config/types.ts'
@@ -51,7 +52,7 @@ export async function serveNode(config: Config, warnings: string[] = []): Promis
   const app = createPorticoApp(holder, {
     requestInfo: (c) => {
       const env = c.env as HttpBindings
-      return { remoteAddr: env.incoming.socket.remoteAddress ?? '', native: env }
+      return { remoteAddr: env.incoming.socket.remoteAddress ?? '', native: env, alreadySent: RESPONSE_ALREADY_SENT }
     },
   })
   // The listener must never answer with a stack trace: anything escaping Hono becomes a 500 JSON.

@@ -23,8 +23,8 @@ export interface RequestContext {
   params: Record<string, string>
   /** Filled by the proxy handler for the access log. */
   upstream: string | null
-  /** Called once with the response body's byte count when it has been sent (or aborted). */
-  onBodyEnd: ((bytes: number, aborted: boolean) => void) | null
-  /** Set by a handler that already wrapped the body and will call `onBodyEnd` itself. */
+  /** Writes the access-log line; null when the access log is off. Called once per request. */
+  logAccess: ((status: number, bytes: number) => void) | null
+  /** Set by a handler that has arranged for `logAccess` to be called when the body ends. */
   bodyObserved: boolean
 }

@@ -92,17 +92,22 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
         matched: m.matched,
         params: m.params,
         upstream: null,
-        onBodyEnd: null,
+        logAccess: null,
         bodyObserved: false,
       }
-      response = await m.route.handler(ctx)
       if (accessLog) {
-        const status = response.status
         const done = ctx
-        const log = (bytes: number) => writeAccess(done, request, routeId, status, bytes, startedAt)
-        if (response.body === null) log(0)
-        else if (ctx.bodyObserved) ctx.onBodyEnd = log
-        else response = new Response(observeBody(response.body, 0, log), response)
+        done.logAccess = (status, bytes) => writeAccess(done, request, routeId, status, bytes, startedAt)
+      }
+      const handled = await m.route.handler(ctx)
+      // null: the forwarder wrote the response itself (Node) and logs through ctx.logAccess.
+      if (handled === null) return info.alreadySent ?? new Response(null, { status: 500 })
+      response = handled
+      if (ctx.logAccess !== null && !ctx.bodyObserved) {
+        const log = ctx.logAccess
+        const status = response.status
+        if (response.body === null) log(status, 0)
+        else response = new Response(observeBody(response.body, 0, (bytes) => log(status, bytes)), response)
       }
       return response
     } catch (err) {

@@ -5,7 +5,7 @@
  */
 import type { BackendConfig, RouteConfig } from '../config/types.ts'
 import { createRoundRobin } from '../balancer/round-robin.ts'
-import { copyEndToEnd } from '../proxy/hop-by-hop.ts'
+import { copyEndToEnd, stripHopByHopRecord } from '../proxy/hop-by-hop.ts'
 import { setForwardedHeaders } from '../proxy/forwarded.ts'
 import { createPathRewriter, joinBasePath } from '../proxy/rewrite.ts'
 import { bodyTooLarge, limitBody, observeBody, readBounded } from '../proxy/streams.ts'
@@ -28,7 +28,8 @@ interface Backend {
   weight: number
 }
 
-export type RouteHandler = (ctx: RequestContext) => Promise<Response>
+/** Resolves null when the forwarder already wrote the response through the native channel. */
+export type RouteHandler = (ctx: RequestContext) => Promise<Response | null>
 
 function toBackend(b: BackendConfig): Backend {
   const u = new URL(b.url)
@@ -53,7 +54,7 @@ export function createProxyHandler(route: RouteConfig, backends: BackendConfig[]
   const idleMs = tp.idle ?? 0
   const forward = runtime.forward
 
-  return async function proxyRoute(ctx: RequestContext): Promise<Response> {
+  return async function proxyRoute(ctx: RequestContext): Promise<Response | null> {
     const { request } = ctx
     const backend = balancer.next()
     const path = rewrite === null ? ctx.path : rewrite(ctx.path, ctx.matched)
@@ -75,23 +76,49 @@ export function createProxyHandler(route: RouteConfig, backends: BackendConfig[]
       requestTransform(headers, vars)
     }
 
-    let body: ReadableStream<Uint8Array> | Uint8Array | null = request.body
-    if (body !== null && limit > 0) {
+    // undefined = the client's body as received: the forwarder streams it from its source.
+    let body: ReadableStream<Uint8Array> | Uint8Array | null | undefined =
+      request.method === 'GET' || request.method === 'HEAD' ? null : undefined
+    if (body === undefined && limit > 0) {
       const declared = request.headers.get('content-length')
       if (declared === null) {
-        body = await readBounded(body, limit)
-        headers.set('content-length', String(body.byteLength))
+        if (request.body !== null) {
+          body = await readBounded(request.body, limit)
+          headers.set('content-length', String(body.byteLength))
+        }
       } else if (Number(declared) > limit) {
         throw bodyTooLarge(limit)
-      } else {
-        body = limitBody(body, limit) // a client sending more than it declared is cut off
+      } else if (request.body !== null) {
+        body = limitBody(request.body, limit) // a client sending more than it declared is cut off
       }
     }
 
     const res = await forward(
-      { method: request.method, url, headers, body, signal: request.signal, headerTimeoutMs, idleTimeoutMs: idleMs },
+      {
+        method: request.method,
+        url,
+        headers,
+        body,
+        original: request,
+        headerTimeoutMs,
+        idleTimeoutMs: idleMs,
+        direct: {
+          head(status, raw) {
+            stripHopByHopRecord(raw)
+            raw['x-request-id'] = ctx.requestId
+            if (responseTransform !== null) applyToRecord(responseTransform, raw, vars ?? transformVars(ctx))
+          },
+          end(status, bytes) {
+            ctx.logAccess?.(status, bytes)
+          },
+        },
+      },
       ctx.info,
     )
+    if (res === null) {
+      ctx.bodyObserved = true
+      return null
+    }
 
     const outHeaders = copyEndToEnd(res.headers, DROP_RESPONSE)
     outHeaders.set('x-request-id', ctx.requestId)
@@ -101,12 +128,33 @@ export function createProxyHandler(route: RouteConfig, backends: BackendConfig[]
       outBody.cancel().catch(() => {})
       outBody = null
     }
-    if (outBody !== null) {
+    // Wrapping costs a JS stream hop per chunk (and Bun's native pipe): only when something needs it.
+    if (outBody !== null && (ctx.logAccess !== null || idleMs > 0)) {
+      const status = res.status
       ctx.bodyObserved = true
-      outBody = observeBody(outBody, idleMs, (bytes, aborted) => ctx.onBodyEnd?.(bytes, aborted))
+      outBody = observeBody(outBody, idleMs, (bytes) => ctx.logAccess?.(status, bytes))
     }
     return new Response(outBody, { status: res.status, statusText: res.statusText, headers: outHeaders })
   }
+}
+
+/** Runs a Headers-based transform on a plain record (only when a route configures one). */
+function applyToRecord(
+  transform: (h: Headers, v: TransformVars) => void,
+  raw: Record<string, string | string[] | undefined>,
+  vars: TransformVars,
+): void {
+  const h = new Headers()
+  for (const [k, v] of Object.entries(raw)) {
+    if (v === undefined) continue
+    if (Array.isArray(v)) for (const item of v) h.append(k, item)
+    else h.set(k, v)
+  }
+  transform(h, vars)
+  for (const k of Object.keys(raw)) delete raw[k]
+  for (const [k, v] of h) if (k !== 'set-cookie') raw[k] = v
+  const cookies = h.getSetCookie()
+  if (cookies.length > 0) raw['set-cookie'] = cookies
 }
 
 export function transformVars(ctx: RequestContext): TransformVars {

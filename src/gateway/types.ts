@@ -13,14 +13,31 @@ export interface UpstreamRequest {
   /** Absolute target URL (backend origin + rewritten path + query). */
   url: string
   headers: Headers
-  /** A stream, or bytes when the core had to read a bounded body (max_body_size, chunked). */
-  body: ReadableStream<Uint8Array> | Uint8Array | null
-  /** Aborted when the client goes away or the end-to-end request timeout fires. */
-  signal: AbortSignal
+  /**
+   * `undefined`: the client's body, untouched — a forwarder streams it from its source (Node:
+   * the IncomingMessage itself, no Web stream in between). `null`: no body. Otherwise the
+   * replacement: a stream, or bytes when the core read a bounded body (max_body_size, chunked).
+   */
+  body: ReadableStream<Uint8Array> | Uint8Array | null | undefined
+  /** The client's request: its body when `body` is undefined, and its abort signal. */
+  original: Request
   /** Time allowed until response headers arrive, ms; 0 = no limit of its own. */
   headerTimeoutMs: number
   /** Largest allowed gap between two response body chunks, ms; 0 = no limit. */
   idleTimeoutMs: number
+  /**
+   * Present when no policy needs the response body: a forwarder with a native response channel
+   * (Node's ServerResponse) may write the response itself — passing status and headers through
+   * `head` first — and resolve with null. Others ignore it and resolve with a Response.
+   */
+  direct?: DirectResponse
+}
+
+export interface DirectResponse {
+  /** Applies response-header policies in place (hop-by-hop removal, X-Request-ID, transforms). */
+  head(status: number, headers: Record<string, string | string[] | undefined>): void
+  /** Called once when the response has been sent or the exchange failed part-way. */
+  end(status: number, bytes: number, aborted: boolean): void
 }
 
 /**
@@ -28,7 +45,7 @@ export interface UpstreamRequest {
  * strips hop-by-hop fields and applies response policies), or rejects with a
  * `GatewayError` (502 connect/protocol failure, 504 timeout).
  */
-export type Forwarder = (request: UpstreamRequest, info: RequestInfo) => Promise<Response>
+export type Forwarder = (request: UpstreamRequest, info: RequestInfo) => Promise<Response | null>
 
 /** Per-request facts only the adapter knows. */
 export interface RequestInfo {
@@ -38,6 +55,8 @@ export interface RequestInfo {
   waitUntil?: (promise: Promise<unknown>) => void
   /** Adapter-private data (e.g. Node's IncomingMessage/ServerResponse); the core never reads it. */
   native?: unknown
+  /** What to return to the adapter when the forwarder wrote the response itself (Node). */
+  alreadySent?: Response
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'

@@ -4,7 +4,7 @@
  * @module
  */
 import { GatewayError } from '../gateway/errors.ts'
-import type { Forwarder, UpstreamRequest } from '../gateway/types.ts'
+import type { RequestInfo, UpstreamRequest } from '../gateway/types.ts'
 
 export interface FetchForwarderOptions {
   fetch?: typeof fetch
@@ -28,12 +28,16 @@ function isTimeout(reason: unknown): boolean {
     : (reason as { name?: string } | null)?.name === 'TimeoutError'
 }
 
-export function createFetchForwarder(options: FetchForwarderOptions = {}): Forwarder {
+/** Always answers with a Response (fetch has no native response channel to write into). */
+export type FetchForwarder = (request: UpstreamRequest, info: RequestInfo) => Promise<Response>
+
+export function createFetchForwarder(options: FetchForwarderOptions = {}): FetchForwarder {
   const doFetch = options.fetch ?? fetch
   const extra = options.init ?? {}
   return async function fetchForward(req: UpstreamRequest): Promise<Response> {
     let headerTimedOut = false
-    let signal = req.signal
+    const clientSignal = req.original.signal
+    let signal = clientSignal
     let timer: ReturnType<typeof setTimeout> | undefined
     if (req.headerTimeoutMs > 0) {
       const local = new AbortController()
@@ -41,22 +45,23 @@ export function createFetchForwarder(options: FetchForwarderOptions = {}): Forwa
         headerTimedOut = true
         local.abort(new GatewayError(504, 'upstream_timeout', 'upstream did not answer in time'))
       }, req.headerTimeoutMs)
-      signal = AbortSignal.any([req.signal, local.signal])
+      signal = AbortSignal.any([clientSignal, local.signal])
     }
+    const body = req.body === undefined ? req.original.body : req.body
     try {
       const init: RequestInit & Record<string, unknown> = {
         ...extra,
         method: req.method,
         headers: req.headers,
-        body: req.body as BodyInit | null,
+        body: body as BodyInit | null,
         redirect: 'manual',
         signal,
       }
       // Fetch standard: a streaming request body needs duplex 'half'.
-      if (req.body instanceof ReadableStream) init.duplex = 'half'
+      if (body instanceof ReadableStream) init.duplex = 'half'
       return await doFetch(req.url, init)
     } catch (err) {
-      throw upstreamFailure(err, req.signal, headerTimedOut)
+      throw upstreamFailure(err, clientSignal, headerTimedOut)
     } finally {
       if (timer !== undefined) clearTimeout(timer)
     }

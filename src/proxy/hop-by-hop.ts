@@ -50,3 +50,12 @@ export function hasHopByHop(headers: Headers): boolean {
   for (const name of HOP_BY_HOP) if (headers.has(name)) return true
   return false
 }
+
+/** The same rules on a plain header record (lower-case names), in place: for native responses. */
+export function stripHopByHopRecord(headers: Record<string, string | string[] | undefined>): void {
+  const connection = headers.connection
+  if (connection !== undefined) {
+    for (const name of connectionTokens(Array.isArray(connection) ? connection.join(',') : connection)) delete headers[name]
+  }
+  for (const name of HOP_BY_HOP) if (headers[name] !== undefined) delete headers[name]
+}

@@ -1,0 +1,150 @@
+/**
+ * `npm run bench`: Portico beside the direct upstream and its peers, in one interleaved run
+ * (every target once per case per round, rounds repeated), on this machine. Prints a Markdown
+ * table (req/s, p50/p99, ratio to direct, proxy CPU µs/request, peak RSS) and the goal
+ * ratios; writes JSON to bench/results/. A benchmark, not a test: nothing here asserts.
+ *   node bench/run.ts [--rounds N] [--seconds S] [--smoke]
+ */
+import { execFileSync, type ChildProcess } from 'node:child_process'
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { cpuSeconds, peakRssMb, start, stop, waitForPort } from './procs.ts'
+import { nginxConf, root, type Target, targets, upstreamBody } from './targets.ts'
+import { type WrkResult, wrk } from './wrk.ts'
+
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '2' }, seconds: { type: 'string', default: '5' }, smoke: { type: 'boolean', default: false } } })
+const smoke = values.smoke
+const rounds = smoke ? 1 : Number(values.rounds)
+const seconds = smoke ? 1 : Number(values.seconds)
+
+const has = (cmd: string) => {
+  try {
+    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+if (!has('wrk')) {
+  console.error('bench: wrk is required (apt-get install -y wrk); nginx is optional (apt-get install -y nginx-light)')
+  process.exit(1)
+}
+const hasNginx = has('nginx')
+const dir = mkdtempSync(join(tmpdir(), 'portico-bench-'))
+// nginx workers run as an unprivileged user: the files it serves must be readable to them.
+chmodSync(dir, 0o755)
+const UPSTREAM_PORT = 19100
+const upstream = `http://127.0.0.1:${UPSTREAM_PORT}`
+const upstreamProc = hasNginx
+  ? start('nginx', ['-c', nginxConf(dir, UPSTREAM_PORT, upstreamBody(dir))])
+  : start(process.execPath, [join(root, 'bench/peers/node-upstream.mjs'), String(UPSTREAM_PORT)])
+await waitForPort(UPSTREAM_PORT)
+
+const cases = [
+  { name: 'GET small body', path: '/small' },
+  { name: 'GET 64 KiB body', path: '/files/64k.bin' },
+  { name: 'POST 1 MB upload', path: '/upload', script: join(root, 'bench/post-1mb.lua') },
+].slice(0, smoke ? 1 : 3)
+
+let list = targets(UPSTREAM_PORT, upstream, dir, hasNginx)
+if (smoke) list = list.filter((t) => ['direct', 'portico node', 'portico bun', 'portico deno'].includes(t.name))
+const procs = new Map<Target, ChildProcess>()
+// Never leave servers behind, even on Ctrl-C or a crash mid-run.
+const killAll = () => {
+  for (const p of [...procs.values(), upstreamProc]) p.kill('SIGKILL')
+}
+process.on('exit', killAll)
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(130))
+for (const t of list) {
+  if (!t.command) continue
+  const [cmd, args, env] = t.command
+  procs.set(t, start(cmd, args, env))
+}
+for (const t of list) await waitForPort(t.port, 60_000)
+
+interface Sample extends WrkResult {
+  cpuUsPerReq: number | null
+}
+const samples = new Map<string, Sample[]>() // key: case|target
+for (let round = 1; round <= rounds; round++) {
+  for (const c of cases) {
+    for (const t of list) {
+      const url = `http://127.0.0.1:${t.port}${c.path}`
+      if (round === 1) wrk(url, 1, c.script) // warm-up (JIT, pools)
+      const pid = procs.get(t)?.pid
+      const cpu0 = pid ? cpuSeconds(pid) : 0
+      const r = wrk(url, seconds, c.script)
+      const cpuUsPerReq = pid && r.requests > 0 ? ((cpuSeconds(pid) - cpu0) * 1e6) / r.requests : null
+      const key = `${c.name}|${t.name}`
+      samples.set(key, [...(samples.get(key) ?? []), { ...r, cpuUsPerReq }])
+      process.stderr.write(`round ${round} ${c.name} ${t.name}: ${Math.round(r.rps)} req/s${r.errors ? `, ${r.errors} errors` : ''}\n`)
+    }
+  }
+}
+const rss = new Map(list.map((t) => [t.name, procs.get(t)?.pid ? peakRssMb(procs.get(t)!.pid!) : null]))
+for (const p of procs.values()) await stop(p)
+await stop(upstreamProc)
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const summary = (c: string, t: string) => {
+  const s = samples.get(`${c}|${t}`) ?? []
+  return {
+    rps: median(s.map((x) => x.rps)),
+    p50ms: median(s.map((x) => x.p50ms)),
+    p99ms: median(s.map((x) => x.p99ms)),
+    cpuUsPerReq: s[0]?.cpuUsPerReq == null ? null : median(s.map((x) => x.cpuUsPerReq ?? 0)),
+    errors: s.reduce((n, x) => n + x.errors, 0),
+  }
+}
+
+const version = (cmd: string, args: string[]) => {
+  try {
+    // nginx -v prints to stderr: read both.
+    return execFileSync('sh', ['-c', `"$0" "$@" 2>&1`, cmd, ...args], { encoding: 'utf8' }).split('\n')[0].trim()
+  } catch (err) {
+    return String((err as { stderr?: string }).stderr ?? '').split('\n')[0].trim() || 'n/a'
+  }
+}
+const versions = {
+  node: process.version,
+  bun: version(join(root, 'node_modules/.bin/bun'), ['--version']),
+  deno: version(join(root, 'node_modules/.bin/deno'), ['--version']),
+  nginx: hasNginx ? version('nginx', ['-v']) : 'not installed (Node upstream used)',
+}
+const lines: string[] = [
+  `Upstream: ${hasNginx ? 'nginx (1 worker)' : 'Node http server (nginx not installed)'}; load: wrk -t1 -c50 -d${seconds}s; ${rounds} interleaved round(s); medians.`,
+  `Versions: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+  '',
+]
+for (const c of cases) {
+  const direct = summary(c.name, 'direct').rps
+  lines.push(`### ${c.name}`, '', '| target | req/s | p50 ms | p99 ms | ÷ direct | CPU µs/req | peak RSS MB | errors |', '|---|---|---|---|---|---|---|---|')
+  for (const t of list) {
+    const s = summary(c.name, t.name)
+    const cpu = s.cpuUsPerReq === null ? '–' : Math.round(s.cpuUsPerReq)
+    lines.push(`| ${t.name}${t.note ? ` (${t.note})` : ''} | ${Math.round(s.rps)} | ${s.p50ms.toFixed(2)} | ${s.p99ms.toFixed(2)} | ${(s.rps / direct).toFixed(2)} | ${cpu} | ${rss.get(t.name) ?? '–'} | ${s.errors} |`)
+  }
+  lines.push('')
+}
+const ratio = (c: string, a: string, b: string) => summary(c, a).rps / summary(c, b).rps
+const goals: [string, string, string, number][] = [
+  ['portico node ÷ fastify', 'portico node', 'node: fastify + @fastify/http-proxy', 1.5],
+  ['portico node ÷ undici reference', 'portico node', 'node: undici Pool.stream (reference)', 0.8],
+  ['portico bun ÷ bare Bun', 'portico bun', 'bun: Bun.serve + fetch', 0.9],
+  ['portico deno ÷ bare Deno', 'portico deno', 'deno: Deno.serve + fetch', 0.9],
+]
+lines.push('### Goals (ratios of req/s in this run)', '', '| case | ratio | value | goal | met |', '|---|---|---|---|---|')
+for (const c of cases) {
+  for (const [label, a, b, goal] of goals) {
+    if (!samples.has(`${c.name}|${a}`) || !samples.has(`${c.name}|${b}`)) continue
+    const v = ratio(c.name, a, b)
+    lines.push(`| ${c.name} | ${label} | ${v.toFixed(2)} | ≥ ${goal} | ${v >= goal ? 'yes' : 'no'} |`)
+  }
+}
+console.log(lines.join('\n'))
+mkdirSync(join(root, 'bench/results'), { recursive: true })
+const out = join(root, 'bench/results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`)
+writeFileSync(out, JSON.stringify({ versions, rounds, seconds, samples: Object.fromEntries(samples), rss: Object.fromEntries(rss) }, null, 2))
+console.log(`\nJSON: ${out}`)

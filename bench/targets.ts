@@ -1,0 +1,94 @@
+/** What the benchmark puts side by side: the direct upstream, peers, and Portico per runtime. */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+export const root = join(import.meta.dirname, '..')
+const bin = (name: string) => join(root, 'node_modules/.bin', name)
+
+export interface Target {
+  name: string
+  /** Portico on workerd runs under local Miniflare: not representative of the edge. */
+  note?: string
+  port: number
+  command?: [string, string[], Record<string, string>?]
+}
+
+export function nginxConf(dir: string, listen: number, body: string): string {
+  mkdirSync(join(dir, 'files'), { recursive: true })
+  const file = join(dir, `nginx-${listen}.conf`)
+  writeFileSync(
+    file,
+    `worker_processes 1;
+daemon off;
+pid ${dir}/nginx-${listen}.pid;
+error_log ${dir}/nginx-${listen}.error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body-${listen};
+  proxy_temp_path ${dir}/proxy-${listen};
+  fastcgi_temp_path ${dir}/fcgi-${listen};
+  uwsgi_temp_path ${dir}/uwsgi-${listen};
+  scgi_temp_path ${dir}/scgi-${listen};
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:${listen};
+    client_max_body_size 8m;
+${body}
+  }
+}
+`,
+  )
+  return file
+}
+
+export function upstreamBody(dir: string): string {
+  mkdirSync(join(dir, 'files'), { recursive: true })
+  writeFileSync(join(dir, 'files/64k.bin'), Buffer.alloc(64 * 1024, 97))
+  return `    location = /small { default_type text/plain; return 200 "hello world\\n"; }
+    location /files/ { root ${dir}; }
+    location = /upload { default_type text/plain; return 200 "ok\\n"; }`
+}
+
+export function proxyBody(upstreamPort: number): string {
+  return `    location / {
+      proxy_pass http://up;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_request_buffering off;
+    }
+  }
+  upstream up { server 127.0.0.1:${upstreamPort}; keepalive 64;`
+}
+
+export function targets(upstreamPort: number, upstream: string, dir: string, hasNginx: boolean): Target[] {
+  const porticoEnv = (port: number) => ({ BENCH_PORT: String(port), BENCH_UPSTREAM: upstream })
+  const config = join(root, 'bench/portico.yaml')
+  const node = process.execPath
+  const list: Target[] = [{ name: 'direct', port: upstreamPort }]
+  if (hasNginx) list.push({ name: 'nginx proxy (1 worker)', port: 19101, command: ['nginx', ['-c', nginxConf(dir, 19101, proxyBody(upstreamPort))]] })
+  list.push(
+    { name: 'node: undici Pool.stream (reference)', port: 19102, command: [node, [join(root, 'bench/peers/undici-proxy.mjs'), '19102', upstream]] },
+    { name: 'node: fastify + @fastify/http-proxy', port: 19103, command: [node, [join(root, 'bench/peers/fastify-proxy.mjs'), '19103', upstream]] },
+    { name: 'bun: Bun.serve + fetch', port: 19104, command: [bin('bun'), [join(root, 'bench/peers/bun-proxy.ts'), '19104', upstream]] },
+    { name: 'deno: Deno.serve + fetch', port: 19105, command: [bin('deno'), ['run', '-A', join(root, 'bench/peers/deno-proxy.ts'), '19105', upstream]] },
+    { name: 'portico node', port: 19111, command: [node, [join(root, 'bin/portico.js'), '--config', config], porticoEnv(19111)] },
+    { name: 'portico bun', port: 19112, command: [bin('bun'), [join(root, 'adapters/bun/main.ts'), '--config', config], porticoEnv(19112)] },
+    {
+      name: 'portico deno',
+      port: 19113,
+      command: [
+        bin('deno'),
+        ['run', '--unstable-no-legacy-abort', '-A', join(root, 'adapters/deno/main.ts'), '--config', config],
+        porticoEnv(19113),
+      ],
+    },
+    {
+      name: 'portico workerd',
+      note: 'local Miniflare, not representative of the edge',
+      port: 19114,
+      command: [node, [join(root, 'bin/portico.js'), '--config', config, '--runtime', 'workerd'], porticoEnv(19114)],
+    },
+  )
+  return list
+}
