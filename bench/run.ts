@@ -14,7 +14,17 @@ import { cpuSeconds, peakRssMb, start, stop, waitForPort } from './procs.ts'
 import { nginxConf, root, type Target, targets, upstreamBody } from './targets.ts'
 import { type WrkResult, wrk } from './wrk.ts'
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '2' }, seconds: { type: 'string', default: '5' }, smoke: { type: 'boolean', default: false } } })
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '2' },
+    seconds: { type: 'string', default: '5' },
+    smoke: { type: 'boolean', default: false },
+    /** Substrings of target names to keep (comma separated), e.g. `--only node` */
+    only: { type: 'string' },
+    /** How many of the cases to run, in order (small, 64 KiB, 1 MB POST). */
+    cases: { type: 'string', default: '3' },
+  },
+})
 const smoke = values.smoke
 const rounds = smoke ? 1 : Number(values.rounds)
 const seconds = smoke ? 1 : Number(values.seconds)
@@ -46,10 +56,14 @@ const cases = [
   { name: 'GET small body', path: '/small' },
   { name: 'GET 64 KiB body', path: '/files/64k.bin' },
   { name: 'POST 1 MB upload', path: '/upload', script: join(root, 'bench/post-1mb.lua') },
-].slice(0, smoke ? 1 : 3)
+].slice(0, smoke ? 1 : Number(values.cases))
 
 let list = targets(UPSTREAM_PORT, upstream, dir, hasNginx)
 if (smoke) list = list.filter((t) => ['direct', 'portico node', 'portico bun', 'portico deno'].includes(t.name))
+if (values.only) {
+  const keep = values.only.split(',')
+  list = list.filter((t) => t.name === 'direct' || keep.some((k) => t.name.includes(k)))
+}
 const procs = new Map<Target, ChildProcess>()
 // Never leave servers behind, even on Ctrl-C or a crash mid-run.
 const killAll = () => {

@@ -24,8 +24,8 @@ export function wrk(url: string, seconds: number, script?: string): WrkResult {
   const socketErrors = sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0
   return {
     rps: num(/Requests\/sec:\s+([\d.]+)/),
-    p50ms: ms(/50%\s+(\S+)/.exec(out)?.[1] ?? ''),
-    p99ms: ms(/99%\s+(\S+)/.exec(out)?.[1] ?? ''),
+    p50ms: ms(/^\s+50%\s+(\S+)/m.exec(out)?.[1] ?? ''),
+    p99ms: ms(/^\s+99%\s+(\S+)/m.exec(out)?.[1] ?? ''),
     requests: num(/(\d+) requests in/),
     errors: num(/Non-2xx or 3xx responses: (\d+)/) + socketErrors,
   }
