@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { cpuSeconds, peakRssMb, start, stop, waitForPort } from './procs.ts'
-import { nginxConf, root, type Target, targets, upstreamBody } from './targets.ts'
+import { nginxConf, root, type Target, targets, UPLOAD_PORT, upstreamBody } from './targets.ts'
 import { type WrkResult, wrk } from './wrk.ts'
 
 const { values } = parseArgs({
@@ -47,10 +47,12 @@ const dir = mkdtempSync(join(tmpdir(), 'portico-bench-'))
 chmodSync(dir, 0o755)
 const UPSTREAM_PORT = 19100
 const upstream = `http://127.0.0.1:${UPSTREAM_PORT}`
+const uploadProc = hasNginx ? start(process.execPath, [join(root, 'bench/peers/node-upstream.mjs'), String(UPLOAD_PORT)]) : null
 const upstreamProc = hasNginx
   ? start('nginx', ['-c', nginxConf(dir, UPSTREAM_PORT, upstreamBody(dir))])
   : start(process.execPath, [join(root, 'bench/peers/node-upstream.mjs'), String(UPSTREAM_PORT)])
 await waitForPort(UPSTREAM_PORT)
+if (hasNginx) await waitForPort(UPLOAD_PORT)
 
 const cases = [
   { name: 'GET small body', path: '/small' },
@@ -67,7 +69,7 @@ if (values.only) {
 const procs = new Map<Target, ChildProcess>()
 // Never leave servers behind, even on Ctrl-C or a crash mid-run.
 const killAll = () => {
-  for (const p of [...procs.values(), upstreamProc]) p.kill('SIGKILL')
+  for (const p of [...procs.values(), upstreamProc, uploadProc]) p?.kill('SIGKILL')
 }
 process.on('exit', killAll)
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(130))
@@ -100,6 +102,7 @@ for (let round = 1; round <= rounds; round++) {
 const rss = new Map(list.map((t) => [t.name, procs.get(t)?.pid ? peakRssMb(procs.get(t)!.pid!) : null]))
 for (const p of procs.values()) await stop(p)
 await stop(upstreamProc)
+if (uploadProc) await stop(uploadProc)
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const summary = (c: string, t: string) => {

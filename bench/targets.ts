@@ -42,12 +42,17 @@ ${body}
   return file
 }
 
+/** Where the upstream nginx sends uploads: bench/peers/node-upstream.mjs, which reads the whole body. */
+export const UPLOAD_PORT = 19099
+
 export function upstreamBody(dir: string): string {
   mkdirSync(join(dir, 'files'), { recursive: true })
   writeFileSync(join(dir, 'files/64k.bin'), Buffer.alloc(64 * 1024, 97))
   return `    location = /small { default_type text/plain; return 200 "hello world\\n"; }
     location /files/ { root ${dir}; }
-    location = /upload { default_type text/plain; return 200 "ok\\n"; }`
+    # nginx would answer a bare \`return\` before reading the upload, which makes undici clients stall;
+    # a real service reads the body first, so uploads go on to a Node server that does.
+    location = /upload { proxy_pass http://127.0.0.1:${UPLOAD_PORT}; proxy_http_version 1.1; proxy_set_header Connection ""; }`
 }
 
 export function proxyBody(upstreamPort: number): string {

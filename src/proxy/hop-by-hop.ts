@@ -26,22 +26,16 @@ function connectionTokens(value: string): string[] {
 }
 
 /**
- * Copies `source` without hop-by-hop fields into a fresh Headers in one pass, skipping any
- * name in `drop` too (lower-case) — the caller's forwarded/request-id headers are set after.
+ * Copies `source` without hop-by-hop fields, and without any name in `drop` (lower-case: the
+ * caller sets those itself). The copy is the runtime's native Headers copy, then deletes: on
+ * Bun and Deno that is several times cheaper than rebuilding field by field in JS.
  */
 export function copyEndToEnd(source: Headers, drop?: ReadonlySet<string>): Headers {
+  const out = new Headers(source)
   const connection = source.get('connection')
-  const listed = connection === null ? null : new Set(connectionTokens(connection))
-  const out = new Headers()
-  for (const [name, value] of source) {
-    // Headers iteration yields lower-case names (Fetch standard §5.2).
-    if (HOP_BY_HOP.has(name)) continue
-    if (listed?.has(name)) continue
-    if (drop?.has(name)) continue
-    if (name === 'set-cookie') continue // appended below: iteration joins them otherwise
-    out.append(name, value)
-  }
-  if (!drop?.has('set-cookie')) for (const cookie of source.getSetCookie()) out.append('set-cookie', cookie)
+  if (connection !== null) for (const name of connectionTokens(connection)) out.delete(name)
+  for (const name of HOP_BY_HOP) out.delete(name)
+  if (drop !== undefined) for (const name of drop) out.delete(name)
   return out
 }
 
