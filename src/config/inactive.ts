@@ -8,9 +8,9 @@ import type { Config } from './types.ts'
 const TOP_ACTIVE = new Set(['listeners', 'admin', 'store', 'upstreams', 'trusted_proxies', 'logging', 'routes'])
 const ROUTE_ACTIVE = new Set([
   'id', 'path', 'path_prefix', 'methods', 'match', 'backends', 'upstream', 'echo', 'load_balancer',
-  'strip_prefix', 'rewrite', 'max_body_size', 'timeout', 'timeout_policy', 'transform',
+  'consistent_hash', 'strip_prefix', 'rewrite', 'max_body_size', 'timeout', 'timeout_policy', 'transform',
 ])
-const UPSTREAM_ACTIVE = new Set(['backends', 'load_balancer'])
+const UPSTREAM_ACTIVE = new Set(['backends', 'load_balancer', 'consistent_hash'])
 
 export function inactiveFeatures(config: Config): string[] {
   const out: string[] = []
@@ -25,11 +25,9 @@ export function inactiveFeatures(config: Config): string[] {
   if (config.store.type !== 'memory') out.push(`store.type: ${config.store.type}`)
   for (const [name, u] of Object.entries(config.upstreams)) {
     for (const key of Object.keys(u)) if (!UPSTREAM_ACTIVE.has(key) && u[key] !== undefined) out.push(`upstreams.${name}.${key}`)
-    if (u.load_balancer !== 'round_robin') out.push(`upstreams.${name}.load_balancer: ${u.load_balancer}`)
   }
   for (const r of config.routes) {
     for (const key of Object.keys(r)) if (!ROUTE_ACTIVE.has(key) && r[key] !== undefined) out.push(`routes.${r.id}.${key}`)
-    if (r.load_balancer !== undefined && r.load_balancer !== 'round_robin') out.push(`routes.${r.id}.load_balancer: ${r.load_balancer}`)
   }
   return out
 }

@@ -91,3 +91,12 @@ export const headerTransform = strict({
 export const listenAddress = z
   .string()
   .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]*):\d{1,5}$/, { message: 'must be host:port, :port or [v6]:port' })
+
+export const consistentHash = strict({
+  key: z.enum(['header', 'cookie', 'path', 'ip']).default('ip'),
+  header_name: z.string().min(1).optional(),
+  cookie_name: z.string().min(1).optional(),
+  replicas: z.number().int().min(1).max(10_000).default(150),
+})
+  .refine((c) => c.key !== 'header' || c.header_name !== undefined, { message: 'key: header needs header_name', path: ['header_name'] })
+  .refine((c) => c.key !== 'cookie' || c.cookie_name !== undefined, { message: 'key: cookie needs cookie_name', path: ['cookie_name'] })

@@ -8,6 +8,7 @@ import { z } from 'zod'
 import {
   LOAD_BALANCERS,
   backend,
+  consistentHash,
   duration,
   headerTransform,
   later,
@@ -62,7 +63,7 @@ const admin = strict({
 const upstream = strict({
   backends: z.array(backend).min(1),
   load_balancer: z.enum(LOAD_BALANCERS).default('round_robin'),
-  consistent_hash: later.optional(),
+  consistent_hash: consistentHash.optional(),
   health_check: later.optional(),
   service: later.optional(),
   outlier_detection: later.optional(),
@@ -71,7 +72,7 @@ const upstream = strict({
 
 const ROUTE_LATER = [
   'service', 'auth', 'rate_limit', 'retry_policy', 'circuit_breaker', 'outlier_detection', 'cache', 'cors',
-  'ip_filter', 'websocket', 'compression', 'traffic_split', 'mirror', 'ai', 'consistent_hash', 'health_check',
+  'ip_filter', 'websocket', 'compression', 'traffic_split', 'mirror', 'ai', 'health_check',
   'sticky', 'session_affinity', 'spike_arrest', 'quota', 'validation', 'grpc', 'sse', 'security_headers',
 ] as const
 
@@ -90,6 +91,7 @@ export const routeSchema = strict({
   upstream: z.string().min(1).optional(),
   echo: z.boolean().default(false),
   load_balancer: z.enum(LOAD_BALANCERS).optional(),
+  consistent_hash: consistentHash.optional(),
   strip_prefix: z.boolean().default(false),
   rewrite: strict({
     prefix: z.string().optional(),

@@ -46,9 +46,29 @@ export interface BackendConfig {
   weight: number
 }
 
+export type LoadBalancerName =
+  | 'round_robin'
+  | 'random'
+  | 'least_conn'
+  | 'least_response_time'
+  | 'p2c'
+  | 'ip_hash'
+  | 'consistent_hash'
+  | 'maglev'
+
+/** Where hash-based balancers (ip_hash, consistent_hash, maglev) take their key from. */
+export interface ConsistentHashConfig {
+  key: 'header' | 'cookie' | 'path' | 'ip'
+  header_name?: string
+  cookie_name?: string
+  /** Virtual nodes per unit of weight on the consistent-hash ring. */
+  replicas: number
+}
+
 export interface UpstreamConfig {
   backends: BackendConfig[]
-  load_balancer: string
+  load_balancer: LoadBalancerName
+  consistent_hash?: ConsistentHashConfig
   [later: string]: unknown
 }
 
@@ -86,7 +106,8 @@ export interface RouteConfig {
   backends?: BackendConfig[]
   upstream?: string
   echo: boolean
-  load_balancer?: string
+  load_balancer?: LoadBalancerName
+  consistent_hash?: ConsistentHashConfig
   strip_prefix: boolean
   rewrite?: { prefix?: string; regex?: string; replacement?: string; host?: string }
   max_body_size?: number

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Config, RouteConfig } from '../config/types.ts'
+import { type BackendPool, type BackendTarget, createPool, toTargets } from '../balancer/pool.ts'
 import { inactiveFeatures } from '../config/inactive.ts'
 import { compileCidrs } from '../net/cidr.ts'
 import { createClientIpResolver } from '../net/client-ip.ts'
@@ -25,7 +26,24 @@ interface CompiledRoute extends Pick<RouteConfig, 'id' | 'path' | 'path_prefix' 
 
 let versions = 0
 
-function compileRoute(route: RouteConfig, config: Config, runtime: Runtime): CompiledRoute {
+function poolFor(route: RouteConfig, config: Config, shared: Map<string, BackendTarget[]>): BackendPool | null {
+  if (route.backends) {
+    const targets = toTargets(route.backends)
+    shared.set(`route:${route.id}`, targets)
+    return createPool(targets, route.load_balancer, route.consistent_hash)
+  }
+  const upstream = route.upstream === undefined ? undefined : config.upstreams[route.upstream]
+  if (upstream === undefined) return null
+  // Targets (and their in-flight counts) are shared by every route naming this upstream.
+  let targets = shared.get(route.upstream!)
+  if (targets === undefined) {
+    targets = toTargets(upstream.backends)
+    shared.set(route.upstream!, targets)
+  }
+  return createPool(targets, route.load_balancer ?? upstream.load_balancer, route.consistent_hash ?? upstream.consistent_hash)
+}
+
+function compileRoute(route: RouteConfig, config: Config, runtime: Runtime, shared: Map<string, BackendTarget[]>): CompiledRoute {
   let handler: RouteHandler
   if (route.echo) {
     const responseTransform = createHeaderTransformer(route.transform?.response?.headers)
@@ -36,9 +54,9 @@ function compileRoute(route: RouteConfig, config: Config, runtime: Runtime): Com
       return res
     }
   } else {
-    const backends = route.backends ?? config.upstreams[route.upstream ?? '']?.backends
-    if (backends && backends.length > 0) {
-      handler = createProxyHandler(route, backends, runtime)
+    const pool = poolFor(route, config, shared)
+    if (pool !== null) {
+      handler = createProxyHandler(route, pool, runtime)
     } else {
       // Only a `service` (service discovery) target gets here; it is listed as inactive at startup.
       handler = function discoveryNotActive() {
@@ -50,7 +68,8 @@ function compileRoute(route: RouteConfig, config: Config, runtime: Runtime): Com
 }
 
 export function createGateway(config: Config, runtime: Runtime): Gateway {
-  const routes = config.routes.map((r) => compileRoute(r, config, runtime))
+  const shared = new Map<string, BackendTarget[]>()
+  const routes = config.routes.map((r) => compileRoute(r, config, runtime, shared))
   const router = compileRouter(routes)
   const resolveClientIp = createClientIpResolver(config.trusted_proxies)
   const trusted = compileCidrs(config.trusted_proxies.cidrs, 'trusted_proxies.cidrs')
@@ -149,7 +168,7 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
     handle,
     inactive: inactiveFeatures(config),
     routes: () => config.routes.map(summarizeRoute),
-    backends: () => listBackends(config),
+    backends: () => listBackends(shared),
   }
 }
 
@@ -166,11 +185,12 @@ function summarizeRoute(r: RouteConfig): RouteSummary {
   return { id: r.id, path: r.path, path_prefix: r.path_prefix, methods: r.methods, domains: r.match.domains, target }
 }
 
-function listBackends(config: Config): BackendSummary[] {
+/** Live view for the admin API: every backend with its in-flight count and latency EWMA. */
+function listBackends(shared: Map<string, BackendTarget[]>): BackendSummary[] {
   const out: BackendSummary[] = []
-  for (const [name, u] of Object.entries(config.upstreams)) {
-    for (const b of u.backends) out.push({ upstream: name, url: b.url, weight: b.weight })
+  for (const [owner, targets] of shared) {
+    const where = owner.startsWith('route:') ? { route: owner.slice(6) } : { upstream: owner }
+    for (const t of targets) out.push({ ...where, url: t.url, weight: t.weight, inflight: t.inflight, ewma_ms: Math.round(t.ewmaMs * 100) / 100 })
   }
-  for (const r of config.routes) for (const b of r.backends ?? []) out.push({ route: r.id, url: b.url, weight: b.weight })
   return out
 }

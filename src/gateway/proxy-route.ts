@@ -3,8 +3,9 @@
  * upstream request in one pass over the headers, forwards, and cleans the response.
  * @module
  */
-import type { BackendConfig, RouteConfig } from '../config/types.ts'
-import { createRoundRobin } from '../balancer/round-robin.ts'
+import type { BackendPool } from '../balancer/pool.ts'
+import { recordLatency } from '../balancer/types.ts'
+import type { RouteConfig } from '../config/types.ts'
 import { copyEndToEnd, stripHopByHopRecord } from '../proxy/hop-by-hop.ts'
 import { setForwardedHeaders } from '../proxy/forwarded.ts'
 import { createPathRewriter, joinBasePath } from '../proxy/rewrite.ts'
@@ -22,19 +23,8 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304])
 const DROP_REQUEST = new Set(['host', 'x-request-id', 'x-forwarded-for', 'via'])
 const DROP_RESPONSE = new Set(['x-request-id'])
 
-interface Backend {
-  origin: string
-  basePath: string
-  weight: number
-}
-
 /** Resolves null when the forwarder already wrote the response through the native channel. */
 export type RouteHandler = (ctx: RequestContext) => Promise<Response | null>
-
-function toBackend(b: BackendConfig): Backend {
-  const u = new URL(b.url)
-  return { origin: u.origin, basePath: u.pathname === '/' ? '' : u.pathname, weight: b.weight }
-}
 
 function minPositive(...values: (number | undefined)[]): number {
   let out = 0
@@ -42,8 +32,9 @@ function minPositive(...values: (number | undefined)[]): number {
   return out
 }
 
-export function createProxyHandler(route: RouteConfig, backends: BackendConfig[], runtime: Runtime): RouteHandler {
-  const balancer = createRoundRobin(backends.map(toBackend))
+export function createProxyHandler(route: RouteConfig, pool: BackendPool, runtime: Runtime): RouteHandler {
+  const { balancer } = pool
+  const now = runtime.now
   const rewrite = createPathRewriter(route)
   const hostOverride = route.rewrite?.host || null
   const requestTransform = createHeaderTransformer(route.transform?.request?.headers)
@@ -56,7 +47,7 @@ export function createProxyHandler(route: RouteConfig, backends: BackendConfig[]
 
   return async function proxyRoute(ctx: RequestContext): Promise<Response | null> {
     const { request } = ctx
-    const backend = balancer.next()
+    const backend = balancer.pick({ key: pool.key(ctx.clientIp, ctx.path, request.headers) })
     const path = rewrite === null ? ctx.path : rewrite(ctx.path, ctx.matched)
     const url = backend.origin + joinBasePath(backend.basePath, path) + ctx.url.search
     ctx.upstream = backend.origin
@@ -93,8 +84,14 @@ export function createProxyHandler(route: RouteConfig, backends: BackendConfig[]
       }
     }
 
-    const res = await forward(
-      {
+    // In flight = awaiting response headers; EWMA = time to response headers (least_conn, p2c,
+    // least_response_time read both).
+    backend.inflight++
+    const sentAt = now()
+    let res: Response | null
+    try {
+      res = await forward(
+        {
         method: request.method,
         url,
         headers,
@@ -114,7 +111,11 @@ export function createProxyHandler(route: RouteConfig, backends: BackendConfig[]
         },
       },
       ctx.info,
-    )
+      )
+      recordLatency(backend, now() - sentAt)
+    } finally {
+      backend.inflight--
+    }
     if (res === null) {
       ctx.bodyObserved = true
       return null

@@ -95,6 +95,9 @@ export interface BackendSummary {
   upstream?: string
   url: string
   weight: number
+  inflight: number
+  /** Time-to-response-headers EWMA in ms (whole exchange on Node's direct path); 0 = no sample. */
+  ewma_ms: number
 }
 
 /** A compiled config version: built once, swapped atomically on reload. */

@@ -22,6 +22,8 @@ describe('admin API', () => {
     const urls = body.backends.map((b: { url: string }) => b.url)
     expect(urls).toContain(inject('upA'))
     expect(urls).toContain(inject('upB'))
+    const pooled = body.backends.find((b: { upstream?: string }) => b.upstream === 'pool')
+    expect(pooled).toMatchObject({ weight: expect.any(Number), inflight: 0, ewma_ms: expect.any(Number) })
   })
 
   test('GET /config is redacted: no token or secret header value appears', async () => {

@@ -70,6 +70,17 @@ describe('proxying', () => {
     expect(servers.filter((s) => s === 'B')).toHaveLength(2)
   })
 
+  test('consistent_hash on a header pins each user to one backend and spreads users over both', async () => {
+    const seen = new Set<string>()
+    for (let u = 0; u < 16; u++) {
+      const servers = new Set<string>()
+      for (let i = 0; i < 3; i++) servers.add((await getJson('/sticky/x', { headers: { 'x-user': `user-${u}` } })).json.server)
+      expect(servers.size, `user-${u}`).toBe(1)
+      seen.add([...servers][0])
+    }
+    expect([...seen].sort()).toEqual(['A', 'B'])
+  })
+
   test('rewrite.prefix, rewrite.regex and a backend base path shape the upstream path', async () => {
     expect((await getJson('/rw/x/y?k=v')).json.url).toBe('/v2/x/y?k=v')
     expect((await getJson('/rx/abc/def')).json.url).toBe('/r/abc/def')

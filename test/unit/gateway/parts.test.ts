@@ -1,24 +1,9 @@
 import { describe, expect, test } from 'vitest'
-import { createRoundRobin } from '../../../src/balancer/round-robin.ts'
 import { createHeaderTransformer } from '../../../src/gateway/transform.ts'
 import { limitBody, observeBody } from '../../../src/proxy/streams.ts'
 import { requestIdFrom } from '../../../src/observability/request-id.ts'
 
 const vars = { request_id: 'rid-1', remote_addr: '10.0.0.1', host: 'h', method: 'GET', path: '/p' }
-
-describe('smooth weighted round robin', () => {
-  test('weights 2:1 interleave (A B A) instead of bursting', () => {
-    const rr = createRoundRobin([{ id: 'A', weight: 2 }, { id: 'B', weight: 1 }])
-    expect(Array.from({ length: 6 }, () => rr.next().id).join('')).toBe('ABAABA')
-  })
-
-  test('weighted shares are exact over a full cycle', () => {
-    const rr = createRoundRobin([{ id: 'A', weight: 5 }, { id: 'B', weight: 3 }, { id: 'C', weight: 2 }])
-    const counts: Record<string, number> = { A: 0, B: 0, C: 0 }
-    for (let i = 0; i < 1000; i++) counts[rr.next().id]++
-    expect(counts).toEqual({ A: 500, B: 300, C: 200 })
-  })
-})
 
 describe('header transforms', () => {
   test('remove, then set, then add, with $variables', () => {
