@@ -11,7 +11,10 @@ import type { Balancer, BackendState } from './types.ts'
 export function createIpHash<T extends BackendState>(items: readonly T[]): Balancer<T> {
   const cumulative: number[] = []
   let total = 0
-  for (const b of items) cumulative.push((total += b.weight))
+  for (const b of items) {
+    total += b.weight
+    cumulative.push(total)
+  }
   return {
     pick({ key }) {
       const point = hash32(key) % total

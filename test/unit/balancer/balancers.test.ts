@@ -32,7 +32,9 @@ describe('weighted splits are within ±2% of target (100k picks)', () => {
   ] as const) {
     test(name, () => {
       const s = shares(name, weights, byKey)
-      s.forEach((share, i) => expect(Math.abs(share - target[i]), `${name} backend ${i}: ${share}`).toBeLessThanOrEqual(0.02))
+      for (const [i, share] of s.entries()) {
+        expect(Math.abs(share - target[i]), `${name} backend ${i}: ${share}`).toBeLessThanOrEqual(0.02)
+      }
     })
   }
 
