@@ -14,6 +14,7 @@ import type { Forwarder, Runtime, RuntimeName } from '../../src/gateway/types.ts
 import { createLogger } from '../../src/observability/logger.ts'
 import { loadConfigFile } from './config-file.ts'
 import { createLogSink } from './log-sink.ts'
+import { schedule } from './schedule.ts'
 import { defaultConfigPath } from './paths.ts'
 import { logStartup } from './startup.ts'
 
@@ -44,6 +45,7 @@ export function setupServer(
     logger,
     waitUntil: (p) => void p.catch((err) => logger.error('background task failed', { error: String(err) })),
     now: () => performance.now(),
+    schedule,
   }
   const holder = createHolder(createGateway(config, runtime))
   logStartup(logger, holder.current, name, loaded.warnings)

@@ -15,6 +15,7 @@ import type { Runtime } from '../../src/gateway/types.ts'
 import { createLogger } from '../../src/observability/logger.ts'
 import { adminAddress, parseListenAddress, urlOf } from '../common/listen-address.ts'
 import { createLogSink } from '../common/log-sink.ts'
+import { schedule } from '../common/schedule.ts'
 import { logStartup, printReady } from '../common/startup.ts'
 import { createUndiciForwarder } from './undici-forwarder.ts'
 
@@ -44,6 +45,7 @@ export async function serveNode(config: Config, warnings: string[] = []): Promis
     logger,
     waitUntil: (p) => void p.catch((err) => logger.error('background task failed', { error: String(err) })),
     now: () => performance.now(),
+    schedule,
   }
   const holder = createHolder(createGateway(config, runtime))
   logStartup(logger, holder.current, 'node', warnings)
@@ -90,6 +92,7 @@ export async function serveNode(config: Config, warnings: string[] = []): Promis
             }),
         ),
       )
+      holder.current.close()
       await forwarder.close()
     },
   }

@@ -51,7 +51,7 @@ export function createAdminApp(holder: GatewayHolder, options: AdminAppOptions =
   app.get('/readyz', (c) => {
     const gw = holder.current
     const min = gw.config.admin.readiness.min_healthy_backends
-    const healthy = gw.backends().length
+    const healthy = gw.availableBackends()
     const hasEchoOnly = gw.config.routes.every((r) => r.echo)
     const ready = hasEchoOnly || healthy >= min
     return c.json({ status: ready ? 'ready' : 'not_ready', healthy_backends: healthy, config_version: gw.version }, ready ? 200 : 503)

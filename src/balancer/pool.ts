@@ -5,6 +5,7 @@
  * @module
  */
 import type { BackendConfig, ConsistentHashConfig, LoadBalancerName } from '../config/types.ts'
+import type { OutlierDetector } from '../resilience/outlier.ts'
 import { parseCookies } from '../router/matchers.ts'
 import { type BalancerName, createBalancer } from './create.ts'
 import type { Balancer, BackendState } from './types.ts'
@@ -14,6 +15,15 @@ export interface BackendTarget extends BackendState {
   origin: string
   /** Path of the backend URL ('' for '/'), prepended to the upstream path. */
   basePath: string
+  /** Verdict of active health checks (true until checks say otherwise). */
+  healthy: boolean
+  /** Active-check streaks, for healthy_after / unhealthy_after. */
+  checkSuccesses: number
+  checkFailures: number
+  /** Passive outlier detection: consecutive failed exchanges, ejection end (ms), times ejected. */
+  consecutiveErrors: number
+  ejectedUntil: number
+  ejections: number
 }
 
 export interface BackendPool {
@@ -21,12 +31,34 @@ export interface BackendPool {
   readonly balancer: Balancer<BackendTarget>
   /** Balancing key for this request; '' when the balancer does not use one. */
   key(clientIp: string, path: string, headers: Headers): string
+  /** The balancer's choice if it can take traffic, else the next one that can; null if none. */
+  pick(key: string, now: number): BackendTarget | null
+  /** Passive outlier detection, when configured. */
+  readonly outlier: OutlierDetector | null
+}
+
+export function isAvailable(t: BackendTarget, now: number): boolean {
+  return t.healthy && t.ejectedUntil <= now
 }
 
 export function toTargets(backends: readonly BackendConfig[]): BackendTarget[] {
   return backends.map((b) => {
     const u = new URL(b.url)
-    return { id: b.url, url: b.url, weight: b.weight, inflight: 0, ewmaMs: 0, origin: u.origin, basePath: u.pathname === '/' ? '' : u.pathname }
+    return {
+      id: b.url,
+      url: b.url,
+      weight: b.weight,
+      inflight: 0,
+      ewmaMs: 0,
+      origin: u.origin,
+      basePath: u.pathname === '/' ? '' : u.pathname,
+      healthy: true,
+      checkSuccesses: 0,
+      checkFailures: 0,
+      consecutiveErrors: 0,
+      ejectedUntil: 0,
+      ejections: 0,
+    }
   })
 }
 
@@ -57,10 +89,25 @@ export function createPool(
   targets: readonly BackendTarget[],
   name: LoadBalancerName = 'round_robin',
   hashing?: ConsistentHashConfig,
+  outlier: OutlierDetector | null = null,
 ): BackendPool {
+  const balancer = createBalancer(name as BalancerName, targets, hashing?.replicas)
   return {
     targets,
-    balancer: createBalancer(name as BalancerName, targets, hashing?.replicas),
+    balancer,
     key: keyFunction(name, hashing),
+    outlier,
+    pick(key, now) {
+      const first = balancer.pick({ key })
+      if (isAvailable(first, now)) return first
+      // Skip unavailable backends in list order from the chosen one: keyed requests move to
+      // the same neighbour every time, so affinity survives as well as it can.
+      const at = targets.indexOf(first)
+      for (let k = 1; k < targets.length; k++) {
+        const t = targets[(at + k) % targets.length]
+        if (isAvailable(t, now)) return t
+      }
+      return null
+    },
   }
 }

@@ -5,12 +5,12 @@
  */
 import type { Config } from './types.ts'
 
-const TOP_ACTIVE = new Set(['listeners', 'admin', 'store', 'upstreams', 'trusted_proxies', 'logging', 'routes'])
+const TOP_ACTIVE = new Set(['listeners', 'admin', 'store', 'upstreams', 'trusted_proxies', 'logging', 'routes', 'health_check'])
 const ROUTE_ACTIVE = new Set([
   'id', 'path', 'path_prefix', 'methods', 'match', 'backends', 'upstream', 'echo', 'load_balancer',
-  'consistent_hash', 'strip_prefix', 'rewrite', 'max_body_size', 'timeout', 'timeout_policy', 'transform',
+  'consistent_hash', 'health_check', 'outlier_detection', 'strip_prefix', 'rewrite', 'max_body_size', 'timeout', 'timeout_policy', 'transform',
 ])
-const UPSTREAM_ACTIVE = new Set(['backends', 'load_balancer', 'consistent_hash'])
+const UPSTREAM_ACTIVE = new Set(['backends', 'load_balancer', 'consistent_hash', 'health_check', 'outlier_detection'])
 
 export function inactiveFeatures(config: Config): string[] {
   const out: string[] = []

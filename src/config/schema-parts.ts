@@ -100,3 +100,28 @@ export const consistentHash = strict({
 })
   .refine((c) => c.key !== 'header' || c.header_name !== undefined, { message: 'key: header needs header_name', path: ['header_name'] })
   .refine((c) => c.key !== 'cookie' || c.cookie_name !== undefined, { message: 'key: cookie needs cookie_name', path: ['cookie_name'] })
+
+/** `200`, `2xx`, `200-299` (numbers allowed too): checked once here, compiled in the core. */
+const STATUS_PATTERN = /^([1-5]\d\d|[1-5]xx|[1-5]\d\d-[1-5]\d\d)$/
+
+/** Runway `health_check`; every key optional so global → upstream merging can tell what was set. */
+export const healthCheck = strict({
+  path: z.string().startsWith('/').optional(),
+  method: z.string().optional(),
+  interval: duration.optional(),
+  timeout: duration.optional(),
+  healthy_after: z.number().int().min(1).optional(),
+  unhealthy_after: z.number().int().min(1).optional(),
+  expected_status: z
+    .array(z.union([z.number().int(), z.string()]).transform(String))
+    .refine((list) => list.every((p) => STATUS_PATTERN.test(p)), { message: 'each entry must be like 200, 2xx or 200-299' })
+    .optional(),
+})
+
+/** Passive outlier detection (Envoy's names where Runway has none). */
+export const outlierDetection = strict({
+  consecutive_errors: z.number().int().min(1).default(5),
+  base_ejection_time: duration.default(30_000),
+  max_ejection_time: duration.default(300_000),
+  max_ejection_percent: z.number().min(0).max(100).default(50),
+})

@@ -10,6 +10,8 @@ import {
   backend,
   consistentHash,
   duration,
+  healthCheck,
+  outlierDetection,
   headerTransform,
   later,
   listenAddress,
@@ -64,15 +66,15 @@ const upstream = strict({
   backends: z.array(backend).min(1),
   load_balancer: z.enum(LOAD_BALANCERS).default('round_robin'),
   consistent_hash: consistentHash.optional(),
-  health_check: later.optional(),
+  health_check: healthCheck.optional(),
   service: later.optional(),
-  outlier_detection: later.optional(),
+  outlier_detection: outlierDetection.optional(),
   circuit_breaker: later.optional(),
 })
 
 const ROUTE_LATER = [
-  'service', 'auth', 'rate_limit', 'retry_policy', 'circuit_breaker', 'outlier_detection', 'cache', 'cors',
-  'ip_filter', 'websocket', 'compression', 'traffic_split', 'mirror', 'ai', 'health_check',
+  'service', 'auth', 'rate_limit', 'retry_policy', 'circuit_breaker', 'cache', 'cors',
+  'ip_filter', 'websocket', 'compression', 'traffic_split', 'mirror', 'ai',
   'sticky', 'session_affinity', 'spike_arrest', 'quota', 'validation', 'grpc', 'sse', 'security_headers',
 ] as const
 
@@ -92,6 +94,8 @@ export const routeSchema = strict({
   echo: z.boolean().default(false),
   load_balancer: z.enum(LOAD_BALANCERS).optional(),
   consistent_hash: consistentHash.optional(),
+  health_check: healthCheck.optional(),
+  outlier_detection: outlierDetection.optional(),
   strip_prefix: z.boolean().default(false),
   rewrite: strict({
     prefix: z.string().optional(),
@@ -125,7 +129,7 @@ export const routeSchema = strict({
 )
 
 const TOP_LATER = [
-  'registry', 'authentication', 'tracing', 'shutdown', 'health_check', 'ip_filter', 'redis', 'upstash', 'cloudflare',
+  'registry', 'authentication', 'tracing', 'shutdown', 'ip_filter', 'redis', 'upstash', 'cloudflare',
   'tcp_routes', 'udp_routes', 'cors', 'security_headers', 'rate_limit', 'spike_arrest', 'quota', 'waf', 'cluster',
 ] as const
 
@@ -153,6 +157,7 @@ export const configSchema = strict({
     access_log: z.boolean().default(true),
   }).default({ level: 'info', output: 'stdout', format: 'json', access_log: true }),
   routes: z.array(routeSchema).default([]),
+  health_check: healthCheck.optional(),
   ...Object.fromEntries(TOP_LATER.map((k) => [k, later.optional()])),
 })
   .superRefine(

@@ -65,10 +65,29 @@ export interface ConsistentHashConfig {
   replicas: number
 }
 
+export interface HealthCheckConfig {
+  path?: string
+  method?: string
+  interval?: Millis
+  timeout?: Millis
+  healthy_after?: number
+  unhealthy_after?: number
+  expected_status?: string[]
+}
+
+export interface OutlierDetectionConfig {
+  consecutive_errors: number
+  base_ejection_time: Millis
+  max_ejection_time: Millis
+  max_ejection_percent: number
+}
+
 export interface UpstreamConfig {
   backends: BackendConfig[]
   load_balancer: LoadBalancerName
   consistent_hash?: ConsistentHashConfig
+  health_check?: HealthCheckConfig
+  outlier_detection?: OutlierDetectionConfig
   [later: string]: unknown
 }
 
@@ -108,6 +127,8 @@ export interface RouteConfig {
   echo: boolean
   load_balancer?: LoadBalancerName
   consistent_hash?: ConsistentHashConfig
+  health_check?: HealthCheckConfig
+  outlier_detection?: OutlierDetectionConfig
   strip_prefix: boolean
   rewrite?: { prefix?: string; regex?: string; replacement?: string; host?: string }
   max_body_size?: number
@@ -143,6 +164,8 @@ export interface Config {
   trusted_proxies: TrustedProxiesConfig
   logging: LoggingConfig
   routes: RouteConfig[]
+  /** Global health-check defaults, merged under each upstream's (and route's) own. */
+  health_check?: HealthCheckConfig
   /** Keys accepted for Runway compatibility whose features arrive later (registry, authentication, tracing, …). */
   [later: string]: unknown
 }

@@ -4,7 +4,9 @@
  * @module
  */
 import type { Config, RouteConfig } from '../config/types.ts'
-import { type BackendPool, type BackendTarget, createPool, toTargets } from '../balancer/pool.ts'
+import { type BackendPool, type BackendTarget, createPool, isAvailable, toTargets } from '../balancer/pool.ts'
+import { probe, type ResolvedHealthCheck, resolveHealthCheck } from '../resilience/health-check.ts'
+import { createOutlierDetector } from '../resilience/outlier.ts'
 import { inactiveFeatures } from '../config/inactive.ts'
 import { compileCidrs } from '../net/cidr.ts'
 import { createClientIpResolver } from '../net/client-ip.ts'
@@ -26,24 +28,63 @@ interface CompiledRoute extends Pick<RouteConfig, 'id' | 'path' | 'path_prefix' 
 
 let versions = 0
 
-function poolFor(route: RouteConfig, config: Config, shared: Map<string, BackendTarget[]>): BackendPool | null {
-  if (route.backends) {
-    const targets = toTargets(route.backends)
-    shared.set(`route:${route.id}`, targets)
-    return createPool(targets, route.load_balancer, route.consistent_hash)
-  }
-  const upstream = route.upstream === undefined ? undefined : config.upstreams[route.upstream]
-  if (upstream === undefined) return null
-  // Targets (and their in-flight counts) are shared by every route naming this upstream.
-  let targets = shared.get(route.upstream!)
-  if (targets === undefined) {
-    targets = toTargets(upstream.backends)
-    shared.set(route.upstream!, targets)
-  }
-  return createPool(targets, route.load_balancer ?? upstream.load_balancer, route.consistent_hash ?? upstream.consistent_hash)
+interface PoolRegistry {
+  /** Targets by owner (`upstream name` or `route:<id>`), shared by every route of an upstream. */
+  targets: Map<string, BackendTarget[]>
+  /** One active check per owner. */
+  checks: Map<string, { check: ResolvedHealthCheck; targets: BackendTarget[] }>
 }
 
-function compileRoute(route: RouteConfig, config: Config, runtime: Runtime, shared: Map<string, BackendTarget[]>): CompiledRoute {
+function poolFor(route: RouteConfig, config: Config, reg: PoolRegistry): BackendPool | null {
+  const upstream = route.backends ? undefined : route.upstream === undefined ? undefined : config.upstreams[route.upstream]
+  if (!route.backends && upstream === undefined) return null
+  const owner = route.backends ? `route:${route.id}` : route.upstream!
+  let targets = reg.targets.get(owner)
+  if (targets === undefined) {
+    targets = toTargets(route.backends ?? upstream!.backends)
+    reg.targets.set(owner, targets)
+    const check = resolveHealthCheck(config.health_check, upstream?.health_check, route.health_check)
+    if (check !== null) reg.checks.set(owner, { check, targets })
+  }
+  const outlierCfg = route.outlier_detection ?? upstream?.outlier_detection
+  return createPool(
+    targets,
+    route.load_balancer ?? upstream?.load_balancer,
+    route.consistent_hash ?? upstream?.consistent_hash,
+    outlierCfg ? createOutlierDetector(outlierCfg, targets) : null,
+  )
+}
+
+/** Starts active checks on the runtime's timers; returns the stopper. */
+function startChecks(reg: PoolRegistry, runtime: Runtime): () => void {
+  if (reg.checks.size === 0) return () => {}
+  if (runtime.schedule === undefined) {
+    runtime.logger.warn('active health checks do not run on this runtime (no timers outside requests); passive outlier detection only', {
+      runtime: runtime.name,
+    })
+    return () => {}
+  }
+  const stops: (() => void)[] = []
+  for (const [owner, { check, targets }] of reg.checks) {
+    let running = false
+    const round = () => {
+      if (running) return // a slow round must not overlap the next
+      running = true
+      probe(check, targets)
+        .catch((err) => runtime.logger.error('health check round failed', { owner, error: String(err) }))
+        .finally(() => {
+          running = false
+        })
+    }
+    round()
+    stops.push(runtime.schedule(check.interval, round))
+  }
+  return () => {
+    for (const stop of stops) stop()
+  }
+}
+
+function compileRoute(route: RouteConfig, config: Config, runtime: Runtime, reg: PoolRegistry): CompiledRoute {
   let handler: RouteHandler
   if (route.echo) {
     const responseTransform = createHeaderTransformer(route.transform?.response?.headers)
@@ -54,7 +95,7 @@ function compileRoute(route: RouteConfig, config: Config, runtime: Runtime, shar
       return res
     }
   } else {
-    const pool = poolFor(route, config, shared)
+    const pool = poolFor(route, config, reg)
     if (pool !== null) {
       handler = createProxyHandler(route, pool, runtime)
     } else {
@@ -68,8 +109,9 @@ function compileRoute(route: RouteConfig, config: Config, runtime: Runtime, shar
 }
 
 export function createGateway(config: Config, runtime: Runtime): Gateway {
-  const shared = new Map<string, BackendTarget[]>()
-  const routes = config.routes.map((r) => compileRoute(r, config, runtime, shared))
+  const reg: PoolRegistry = { targets: new Map(), checks: new Map() }
+  const routes = config.routes.map((r) => compileRoute(r, config, runtime, reg))
+  const stopChecks = startChecks(reg, runtime)
   const router = compileRouter(routes)
   const resolveClientIp = createClientIpResolver(config.trusted_proxies)
   const trusted = compileCidrs(config.trusted_proxies.cidrs, 'trusted_proxies.cidrs')
@@ -168,7 +210,14 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
     handle,
     inactive: inactiveFeatures(config),
     routes: () => config.routes.map(summarizeRoute),
-    backends: () => listBackends(shared),
+    backends: () => listBackends(reg.targets, runtime.now()),
+    availableBackends() {
+      const now = runtime.now()
+      let n = 0
+      for (const targets of reg.targets.values()) for (const t of targets) if (isAvailable(t, now)) n++
+      return n
+    },
+    close: stopChecks,
   }
 }
 
@@ -186,11 +235,22 @@ function summarizeRoute(r: RouteConfig): RouteSummary {
 }
 
 /** Live view for the admin API: every backend with its in-flight count and latency EWMA. */
-function listBackends(shared: Map<string, BackendTarget[]>): BackendSummary[] {
+function listBackends(shared: Map<string, BackendTarget[]>, now: number): BackendSummary[] {
   const out: BackendSummary[] = []
   for (const [owner, targets] of shared) {
     const where = owner.startsWith('route:') ? { route: owner.slice(6) } : { upstream: owner }
-    for (const t of targets) out.push({ ...where, url: t.url, weight: t.weight, inflight: t.inflight, ewma_ms: Math.round(t.ewmaMs * 100) / 100 })
+    for (const t of targets) {
+      out.push({
+        ...where,
+        url: t.url,
+        weight: t.weight,
+        inflight: t.inflight,
+        ewma_ms: Math.round(t.ewmaMs * 100) / 100,
+        healthy: t.healthy,
+        // now() is monotonic, not wall-clock: convert the remaining ejection to a date.
+        ejected_until: t.ejectedUntil > now ? new Date(Date.now() + (t.ejectedUntil - now)).toISOString() : null,
+      })
+    }
   }
   return out
 }

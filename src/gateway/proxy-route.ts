@@ -11,6 +11,7 @@ import { setForwardedHeaders } from '../proxy/forwarded.ts'
 import { createPathRewriter, joinBasePath } from '../proxy/rewrite.ts'
 import { bodyTooLarge, limitBody, observeBody, readBounded } from '../proxy/streams.ts'
 import type { RequestContext } from './context.ts'
+import { GatewayError } from './errors.ts'
 import { createHeaderTransformer, type TransformVars } from './transform.ts'
 import type { Runtime } from './types.ts'
 
@@ -33,8 +34,8 @@ function minPositive(...values: (number | undefined)[]): number {
 }
 
 export function createProxyHandler(route: RouteConfig, pool: BackendPool, runtime: Runtime): RouteHandler {
-  const { balancer } = pool
   const now = runtime.now
+  const outlier = pool.outlier
   const rewrite = createPathRewriter(route)
   const hostOverride = route.rewrite?.host || null
   const requestTransform = createHeaderTransformer(route.transform?.request?.headers)
@@ -47,7 +48,8 @@ export function createProxyHandler(route: RouteConfig, pool: BackendPool, runtim
 
   return async function proxyRoute(ctx: RequestContext): Promise<Response | null> {
     const { request } = ctx
-    const backend = balancer.pick({ key: pool.key(ctx.clientIp, ctx.path, request.headers) })
+    const backend = pool.pick(pool.key(ctx.clientIp, ctx.path, request.headers), now())
+    if (backend === null) throw noHealthyBackend()
     const path = rewrite === null ? ctx.path : rewrite(ctx.path, ctx.matched)
     const url = backend.origin + joinBasePath(backend.basePath, path) + ctx.url.search
     ctx.upstream = backend.origin
@@ -89,6 +91,7 @@ export function createProxyHandler(route: RouteConfig, pool: BackendPool, runtim
     backend.inflight++
     const sentAt = now()
     let res: Response | null
+    let directStatus = 0
     try {
       res = await forward(
         {
@@ -101,6 +104,7 @@ export function createProxyHandler(route: RouteConfig, pool: BackendPool, runtim
         idleTimeoutMs: idleMs,
         direct: {
           head(status, raw) {
+            directStatus = status
             stripHopByHopRecord(raw)
             raw['x-request-id'] = ctx.requestId
             if (responseTransform !== null) applyToRecord(responseTransform, raw, vars ?? transformVars(ctx))
@@ -113,8 +117,16 @@ export function createProxyHandler(route: RouteConfig, pool: BackendPool, runtim
       ctx.info,
       )
       recordLatency(backend, now() - sentAt)
+    } catch (err) {
+      outlier?.failure(backend, now())
+      throw err
     } finally {
       backend.inflight--
+    }
+    if (outlier !== null) {
+      // A 5xx answer counts against the backend as a failed exchange does (Envoy: consecutive_5xx).
+      if ((res?.status ?? directStatus) >= 500) outlier.failure(backend, now())
+      else outlier.success(backend)
     }
     if (res === null) {
       ctx.bodyObserved = true
@@ -156,6 +168,11 @@ function applyToRecord(
   for (const [k, v] of h) if (k !== 'set-cookie') raw[k] = v
   const cookies = h.getSetCookie()
   if (cookies.length > 0) raw['set-cookie'] = cookies
+}
+
+/** 503 with Retry-After: every backend of the pool is unhealthy or ejected. */
+function noHealthyBackend(): GatewayError {
+  return new GatewayError(503, 'no_healthy_backend', 'no healthy backend is available', { 'retry-after': '5' })
 }
 
 export function transformVars(ctx: RequestContext): TransformVars {

@@ -79,6 +79,11 @@ export interface Runtime {
   waitUntil(promise: Promise<unknown>): void
   /** Milliseconds, monotonic where the runtime allows (performance.now). */
   now(): number
+  /**
+   * Runs `fn` every `everyMs` until the returned function is called (health checks). Absent on
+   * Workers, which have no timers outside a request.
+   */
+  schedule?: (everyMs: number, fn: () => void) => () => void
 }
 
 export interface RouteSummary {
@@ -98,6 +103,10 @@ export interface BackendSummary {
   inflight: number
   /** Time-to-response-headers EWMA in ms (whole exchange on Node's direct path); 0 = no sample. */
   ewma_ms: number
+  /** Active health-check verdict. */
+  healthy: boolean
+  /** Passive outlier detection: ejected until this time (ISO), or null. */
+  ejected_until: string | null
 }
 
 /** A compiled config version: built once, swapped atomically on reload. */
@@ -109,4 +118,8 @@ export interface Gateway {
   backends(): BackendSummary[]
   /** Config keys present but not active yet, e.g. `routes.users-api.rate_limit`. */
   readonly inactive: string[]
+  /** Backends that can take traffic now, over all pools (readiness). */
+  availableBackends(): number
+  /** Stops this version's background work (health checks); in-flight requests are unaffected. */
+  close(): void
 }
