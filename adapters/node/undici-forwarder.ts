@@ -141,7 +141,7 @@ export function createUndiciForwarder(): UndiciForwarder {
       const status = res.statusCode
       const nullBody = status === 204 || status === 304
       if (nullBody) res.body.resume()
-      const webBody = nullBody ? null : (Readable.toWeb(res.body) as unknown as ReadableStream<Uint8Array>)
+      const webBody = nullBody ? null : nodeToWeb(res.body)
       return new Response(webBody, { status, headers: toHeaders(res.headers as RawHeaders) })
     } catch (err) {
       throw failure(err, req.original.signal)
@@ -158,3 +158,38 @@ export function createUndiciForwarder(): UndiciForwarder {
 }
 
 function ignore(): void {}
+
+/**
+ * Node Readable → Web stream. Not `Readable.toWeb`: on Node 24 a chunk already in flight when
+ * the Web side is cancelled (a retry discarding a 503 body) is enqueued on the closed
+ * controller and the TypeError escapes as an uncaught exception, killing the process.
+ */
+function nodeToWeb(body: Readable): ReadableStream<Uint8Array> {
+  let done = false
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      body.on('data', (chunk: Buffer) => {
+        if (done) return
+        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+        if ((controller.desiredSize ?? 1) <= 0) body.pause()
+      })
+      body.once('end', () => {
+        if (done) return
+        done = true
+        controller.close()
+      })
+      body.once('error', (err) => {
+        if (done) return
+        done = true
+        controller.error(err)
+      })
+    },
+    pull() {
+      body.resume()
+    },
+    cancel() {
+      done = true
+      body.destroy()
+    },
+  })
+}

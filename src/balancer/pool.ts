@@ -33,6 +33,8 @@ export interface BackendPool {
   key(clientIp: string, path: string, headers: Headers): string
   /** The balancer's choice if it can take traffic, else the next one that can; null if none. */
   pick(key: string, now: number): BackendTarget | null
+  /** Like pick, avoiding `tried` (retries go to another backend where one is available). */
+  pickExcluding(key: string, now: number, tried: readonly BackendTarget[]): BackendTarget | null
   /** Passive outlier detection, when configured. */
   readonly outlier: OutlierDetector | null
 }
@@ -106,6 +108,15 @@ export function createPool(
       for (let k = 1; k < targets.length; k++) {
         const t = targets[(at + k) % targets.length]
         if (isAvailable(t, now)) return t
+      }
+      return null
+    },
+    pickExcluding(key, now, tried) {
+      const first = balancer.pick({ key })
+      const at = targets.indexOf(first)
+      for (let k = 0; k < targets.length; k++) {
+        const t = targets[(at + k) % targets.length]
+        if (!tried.includes(t) && isAvailable(t, now)) return t
       }
       return null
     },

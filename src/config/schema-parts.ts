@@ -125,3 +125,21 @@ export const outlierDetection = strict({
   max_ejection_time: duration.default(300_000),
   max_ejection_percent: z.number().min(0).max(100).default(50),
 })
+
+/** Runway `retry_policy`. Non-idempotent methods are retried only when listed here. */
+export const retryPolicy = strict({
+  max_retries: z.number().int().min(0).max(10).default(0),
+  initial_backoff: duration.default(25),
+  max_backoff: duration.default(1000),
+  backoff_multiplier: z.number().min(1).default(2),
+  retryable_statuses: z.array(z.number().int().min(500).max(599)).default([502, 503, 504]),
+  retryable_methods: z.array(z.string()).default(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']),
+  per_try_timeout: duration.optional(),
+  budget: strict({
+    ratio: z.number().min(0).max(10).default(0.2),
+    min_retries: z.number().int().min(0).default(3),
+    window: duration.default(10_000),
+  }).default({ ratio: 0.2, min_retries: 3, window: 10_000 }),
+  max_replay_bytes: z.number().int().min(0).default(65_536),
+  hedging: z.unknown().optional(),
+})

@@ -12,6 +12,7 @@ import {
   duration,
   healthCheck,
   outlierDetection,
+  retryPolicy,
   headerTransform,
   later,
   listenAddress,
@@ -73,7 +74,7 @@ const upstream = strict({
 })
 
 const ROUTE_LATER = [
-  'service', 'auth', 'rate_limit', 'retry_policy', 'circuit_breaker', 'cache', 'cors',
+  'service', 'auth', 'rate_limit', 'circuit_breaker', 'cache', 'cors',
   'ip_filter', 'websocket', 'compression', 'traffic_split', 'mirror', 'ai',
   'sticky', 'session_affinity', 'spike_arrest', 'quota', 'validation', 'grpc', 'sse', 'security_headers',
 ] as const
@@ -96,6 +97,7 @@ export const routeSchema = strict({
   consistent_hash: consistentHash.optional(),
   health_check: healthCheck.optional(),
   outlier_detection: outlierDetection.optional(),
+  retry_policy: retryPolicy.optional(),
   strip_prefix: z.boolean().default(false),
   rewrite: strict({
     prefix: z.string().optional(),

@@ -82,6 +82,20 @@ export interface OutlierDetectionConfig {
   max_ejection_percent: number
 }
 
+export interface RetryPolicyConfig {
+  max_retries: number
+  initial_backoff: Millis
+  max_backoff: Millis
+  backoff_multiplier: number
+  retryable_statuses: number[]
+  retryable_methods: string[]
+  per_try_timeout?: Millis
+  budget: { ratio: number; min_retries: number; window: Millis }
+  /** (portico) request bodies up to this size are buffered so they can be replayed. */
+  max_replay_bytes: number
+  hedging?: unknown
+}
+
 export interface UpstreamConfig {
   backends: BackendConfig[]
   load_balancer: LoadBalancerName
@@ -129,6 +143,7 @@ export interface RouteConfig {
   consistent_hash?: ConsistentHashConfig
   health_check?: HealthCheckConfig
   outlier_detection?: OutlierDetectionConfig
+  retry_policy?: RetryPolicyConfig
   strip_prefix: boolean
   rewrite?: { prefix?: string; regex?: string; replacement?: string; host?: string }
   max_body_size?: number

@@ -23,6 +23,8 @@ export interface RequestContext {
   params: Record<string, string>
   /** Filled by the proxy handler for the access log. */
   upstream: string | null
+  /** Retries made for this request (access log). */
+  retries: number
   /** Writes the access-log line; null when the access log is off. Called once per request. */
   logAccess: ((status: number, bytes: number) => void) | null
   /** Set by a handler that has arranged for `logAccess` to be called when the body ends. */

@@ -153,6 +153,7 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
         matched: m.matched,
         params: m.params,
         upstream: null,
+        retries: 0,
         logAccess: null,
         bodyObserved: false,
       }
@@ -198,6 +199,7 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
       path: ctx?.path ?? safePath(request.url),
       route,
       upstream: ctx?.upstream ?? null,
+      retries: ctx?.retries ?? 0,
       status,
       duration_ms: Math.round((runtime.now() - startedAt) * 100) / 100,
       bytes,

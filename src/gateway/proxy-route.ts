@@ -3,8 +3,9 @@
  * upstream request in one pass over the headers, forwards, and cleans the response.
  * @module
  */
-import type { BackendPool } from '../balancer/pool.ts'
+import type { BackendPool, BackendTarget } from '../balancer/pool.ts'
 import { recordLatency } from '../balancer/types.ts'
+import { createRetryPolicy } from '../resilience/retry.ts'
 import type { RouteConfig } from '../config/types.ts'
 import { copyEndToEnd, stripHopByHopRecord } from '../proxy/hop-by-hop.ts'
 import { setForwardedHeaders } from '../proxy/forwarded.ts'
@@ -13,7 +14,7 @@ import { bodyTooLarge, limitBody, observeBody, readBounded } from '../proxy/stre
 import type { RequestContext } from './context.ts'
 import { GatewayError } from './errors.ts'
 import { createHeaderTransformer, type TransformVars } from './transform.ts'
-import type { Runtime } from './types.ts'
+import type { DirectResponse, Runtime, UpstreamRequest } from './types.ts'
 
 /** Default time to upstream response headers when the route sets none (Envoy uses 15s, Kong 60s). */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
@@ -46,13 +47,66 @@ export function createProxyHandler(route: RouteConfig, pool: BackendPool, runtim
   const idleMs = tp.idle ?? 0
   const forward = runtime.forward
 
+  const retry = createRetryPolicy(route.retry_policy)
+  const tryTimeoutMs = minPositive(headerTimeoutMs, retry?.perTryTimeoutMs)
+
+  /** One exchange with one backend; keeps in-flight, latency and outlier state. */
+  async function attempt(
+    ctx: RequestContext,
+    backend: BackendTarget,
+    path: string,
+    headers: Headers,
+    body: UpstreamRequest['body'],
+    direct: DirectResponse | undefined,
+  ): Promise<Response | null> {
+    ctx.upstream = backend.origin
+    // In flight = awaiting response headers; EWMA = time to response headers (least_conn, p2c,
+    // least_response_time read both). On Node's direct path both cover the whole exchange.
+    backend.inflight++
+    const sentAt = now()
+    let status = 0
+    let res: Response | null
+    try {
+      res = await forward(
+        {
+          method: ctx.request.method,
+          url: backend.origin + joinBasePath(backend.basePath, path) + ctx.url.search,
+          headers,
+          body,
+          original: ctx.request,
+          headerTimeoutMs: tryTimeoutMs,
+          idleTimeoutMs: idleMs,
+          direct: direct && {
+            head(code, raw) {
+              status = code
+              direct.head(code, raw)
+            },
+            end: direct.end,
+          },
+        },
+        ctx.info,
+      )
+      recordLatency(backend, now() - sentAt)
+    } catch (err) {
+      outlier?.failure(backend, now())
+      throw err
+    } finally {
+      backend.inflight--
+    }
+    if (outlier !== null) {
+      // A 5xx answer counts against the backend as a failed exchange does (Envoy: consecutive_5xx).
+      if ((res?.status ?? status) >= 500) outlier.failure(backend, now())
+      else outlier.success(backend)
+    }
+    return res
+  }
+
   return async function proxyRoute(ctx: RequestContext): Promise<Response | null> {
     const { request } = ctx
-    const backend = pool.pick(pool.key(ctx.clientIp, ctx.path, request.headers), now())
+    const key = pool.key(ctx.clientIp, ctx.path, request.headers)
+    let backend = pool.pick(key, now())
     if (backend === null) throw noHealthyBackend()
     const path = rewrite === null ? ctx.path : rewrite(ctx.path, ctx.matched)
-    const url = backend.origin + joinBasePath(backend.basePath, path) + ctx.url.search
-    ctx.upstream = backend.origin
 
     const headers = copyEndToEnd(request.headers, DROP_REQUEST)
     setForwardedHeaders(headers, request.headers, {
@@ -70,8 +124,7 @@ export function createProxyHandler(route: RouteConfig, pool: BackendPool, runtim
     }
 
     // undefined = the client's body as received: the forwarder streams it from its source.
-    let body: ReadableStream<Uint8Array> | Uint8Array | null | undefined =
-      request.method === 'GET' || request.method === 'HEAD' ? null : undefined
+    let body: UpstreamRequest['body'] = request.method === 'GET' || request.method === 'HEAD' ? null : undefined
     if (body === undefined && limit > 0) {
       const declared = request.headers.get('content-length')
       if (declared === null) {
@@ -86,47 +139,48 @@ export function createProxyHandler(route: RouteConfig, pool: BackendPool, runtim
       }
     }
 
-    // In flight = awaiting response headers; EWMA = time to response headers (least_conn, p2c,
-    // least_response_time read both).
-    backend.inflight++
-    const sentAt = now()
-    let res: Response | null
-    let directStatus = 0
-    try {
-      res = await forward(
-        {
-        method: request.method,
-        url,
-        headers,
-        body,
-        original: request,
-        headerTimeoutMs,
-        idleTimeoutMs: idleMs,
-        direct: {
-          head(status, raw) {
-            directStatus = status
-            stripHopByHopRecord(raw)
-            raw['x-request-id'] = ctx.requestId
-            if (responseTransform !== null) applyToRecord(responseTransform, raw, vars ?? transformVars(ctx))
-          },
-          end(status, bytes) {
-            ctx.logAccess?.(status, bytes)
-          },
-        },
-      },
-      ctx.info,
-      )
-      recordLatency(backend, now() - sentAt)
-    } catch (err) {
-      outlier?.failure(backend, now())
-      throw err
-    } finally {
-      backend.inflight--
+    // Retries need a replayable body (bounded) and a retryable method; otherwise one attempt.
+    let retriesLeft = 0
+    if (retry !== null && retry.methodAllowed(request.method)) {
+      retry.budget.request(now())
+      retriesLeft = retry.maxRetries
+      if (body === undefined && request.body !== null) {
+        const declared = Number(request.headers.get('content-length') ?? Number.NaN)
+        if (declared <= retry.maxReplayBytes) body = await readBounded(request.body, retry.maxReplayBytes)
+        else retriesLeft = 0 // unknown or large body: sent once, streamed, never retried
+      } else if (body instanceof ReadableStream) retriesLeft = 0
     }
-    if (outlier !== null) {
-      // A 5xx answer counts against the backend as a failed exchange does (Envoy: consecutive_5xx).
-      if ((res?.status ?? directStatus) >= 500) outlier.failure(backend, now())
-      else outlier.success(backend)
+
+    // The direct path writes the answer at once, so it is offered only when no retry may follow.
+    const direct: DirectResponse = {
+      head(_status, raw) {
+        stripHopByHopRecord(raw)
+        raw['x-request-id'] = ctx.requestId
+        if (responseTransform !== null) applyToRecord(responseTransform, raw, vars ?? transformVars(ctx))
+      },
+      end(status, bytes) {
+        ctx.logAccess?.(status, bytes)
+      },
+    }
+    const tried: BackendTarget[] = []
+    let res: Response | null
+    for (let n = 0; ; n++) {
+      tried.push(backend)
+      const last = retriesLeft === 0
+      try {
+        res = await attempt(ctx, backend, path, headers, body, last ? direct : undefined)
+        if (last || res === null || !retry!.statusRetryable(res.status) || !retry!.budget.tryRetry(now())) break
+        await res.body?.cancel()
+      } catch (err) {
+        const retryable = err instanceof GatewayError && (err.status === 502 || err.status === 504)
+        if (last || !retryable || !retry!.budget.tryRetry(now())) throw err
+      }
+      retriesLeft--
+      ctx.retries = n + 1
+      await sleep(retry!.backoffMs(n))
+      // A different backend on each try where possible.
+      backend = pool.pickExcluding(key, now(), tried) ?? pool.pick(key, now())
+      if (backend === null) throw noHealthyBackend()
     }
     if (res === null) {
       ctx.bodyObserved = true
@@ -173,6 +227,10 @@ function applyToRecord(
 /** 503 with Retry-After: every backend of the pool is unhealthy or ejected. */
 function noHealthyBackend(): GatewayError {
   return new GatewayError(503, 'no_healthy_backend', 'no healthy backend is available', { 'retry-after': '5' })
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
 export function transformVars(ctx: RequestContext): TransformVars {

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest'
 import { createPool, isAvailable, toTargets } from '../../../src/balancer/pool.ts'
 import { compileStatusPatterns, resolveHealthCheck } from '../../../src/resilience/health-check.ts'
 import { createOutlierDetector } from '../../../src/resilience/outlier.ts'
+import { createRetryBudget, createRetryPolicy } from '../../../src/resilience/retry.ts'
 
 const targets = (n: number) => toTargets(Array.from({ length: n }, (_, i) => ({ url: `http://10.0.0.${i + 1}:80`, weight: 1 })))
 const outlierCfg = { consecutive_errors: 3, base_ejection_time: 1000, max_ejection_time: 3000, max_ejection_percent: 50 }
@@ -65,5 +66,40 @@ describe('pool picking', () => {
     expect(p.pick('user-1', 0)).toBe(second) // the same neighbour every time
     for (const t of pool) t.healthy = false
     expect(p.pick('user-1', 0)).toBeNull()
+  })
+})
+
+describe('retry budget and backoff', () => {
+  test('retries stay within max(min_retries, ratio × requests) over the window', () => {
+    const budget = createRetryBudget(0.2, 3, 10_000)
+    for (let i = 0; i < 100; i++) budget.request(1000)
+    let granted = 0
+    for (let i = 0; i < 100; i++) if (budget.tryRetry(1000)) granted++
+    expect(granted).toBe(20)
+    // once the window has slid past, the budget refills from new traffic only
+    expect(budget.tryRetry(30_000)).toBe(true) // min_retries floor
+    expect(budget.tryRetry(30_000)).toBe(true)
+    expect(budget.tryRetry(30_000)).toBe(true)
+    expect(budget.tryRetry(30_000)).toBe(false)
+  })
+
+  test('full-jitter backoff stays within [0, min(max, initial × multiplier^n)]', () => {
+    const policy = createRetryPolicy({
+      max_retries: 3,
+      initial_backoff: 10,
+      max_backoff: 50,
+      backoff_multiplier: 2,
+      retryable_statuses: [503],
+      retryable_methods: ['GET'],
+      budget: { ratio: 0.2, min_retries: 3, window: 10_000 },
+      max_replay_bytes: 1024,
+    })!
+    for (let i = 0; i < 1000; i++) {
+      expect(policy.backoffMs(0)).toBeLessThanOrEqual(10)
+      expect(policy.backoffMs(5)).toBeLessThanOrEqual(50)
+    }
+    expect(policy.methodAllowed('POST')).toBe(false)
+    expect(policy.statusRetryable(503)).toBe(true)
+    expect(createRetryPolicy(undefined)).toBeNull()
   })
 })

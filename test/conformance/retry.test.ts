@@ -1,0 +1,44 @@
+import { describe, expect, test } from 'vitest'
+import { getJson } from './client.ts'
+
+const id = () => `${Date.now()}-${Math.random()}`
+
+describe('retries', () => {
+  test('a retryable status is retried until it succeeds (within max_retries)', async () => {
+    const { res, json } = await getJson(`/retry/flaky?id=${id()}&fail=2`)
+    expect(res.status).toBe(200)
+    expect(json.calls).toBe(3)
+  })
+
+  test('retries stop at max_retries and the last answer is returned', async () => {
+    const { res, json } = await getJson(`/retry/flaky?id=${id()}&fail=5`)
+    expect(res.status).toBe(503)
+    expect(json.calls).toBe(3) // 1 try + 2 retries
+  })
+
+  test('a connect failure is retried on another backend', async () => {
+    for (let i = 0; i < 6; i++) {
+      const { res, json } = await getJson('/retry-other/x')
+      expect(res.status).toBe(200)
+      expect(json.server).toBe('A')
+    }
+  })
+
+  test('non-idempotent methods are not retried unless configured', async () => {
+    const { res, json } = await getJson(`/retry/flaky?id=${id()}&fail=1`, { method: 'POST', body: 'x' })
+    expect(res.status).toBe(503)
+    expect(json.calls).toBe(1)
+  })
+
+  test('an idempotent PUT with a small body is replayed whole on retry', async () => {
+    const { res, json } = await getJson(`/retry/flaky?id=${id()}&fail=1`, { method: 'PUT', body: 'replay-me' })
+    expect(res.status).toBe(200)
+    expect(json).toMatchObject({ calls: 2, bodyLength: 9 })
+  })
+
+  test('an exhausted retry budget means no retry', async () => {
+    const { res, json } = await getJson(`/retry-no-budget/flaky?id=${id()}&fail=1`)
+    expect(res.status).toBe(503)
+    expect(json.calls).toBe(1)
+  })
+})
