@@ -58,6 +58,7 @@ export function createAdminApp(holder: GatewayHolder, options: AdminAppOptions =
   })
   app.get('/routes', (c) => c.json({ routes: holder.current.routes() }))
   app.get('/backends', (c) => c.json({ backends: holder.current.backends() }))
+  app.get('/circuit-breakers', (c) => c.json({ circuit_breakers: holder.current.circuitBreakers() }))
   app.get('/config', (c) =>
     c.json({ version: holder.current.version, loaded_at: new Date(holder.loadedAt).toISOString(), inactive: holder.current.inactive, config: redactConfig(holder.current.config) }),
   )

@@ -143,3 +143,12 @@ export const retryPolicy = strict({
   max_replay_bytes: z.number().int().min(0).default(65_536),
   hedging: z.unknown().optional(),
 })
+
+/** Runway `circuit_breaker`. */
+export const circuitBreaker = strict({
+  enabled: z.boolean().default(true),
+  failure_threshold: z.number().int().min(1).default(5),
+  max_requests: z.number().int().min(1).default(1),
+  timeout: duration.default(30_000),
+  mode: z.enum(['local', 'distributed']).default('local'),
+})

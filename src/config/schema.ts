@@ -10,6 +10,7 @@ import {
   backend,
   consistentHash,
   duration,
+  circuitBreaker,
   healthCheck,
   outlierDetection,
   retryPolicy,
@@ -74,7 +75,7 @@ const upstream = strict({
 })
 
 const ROUTE_LATER = [
-  'service', 'auth', 'rate_limit', 'circuit_breaker', 'cache', 'cors',
+  'service', 'auth', 'rate_limit', 'cache', 'cors',
   'ip_filter', 'websocket', 'compression', 'traffic_split', 'mirror', 'ai',
   'sticky', 'session_affinity', 'spike_arrest', 'quota', 'validation', 'grpc', 'sse', 'security_headers',
 ] as const
@@ -98,6 +99,7 @@ export const routeSchema = strict({
   health_check: healthCheck.optional(),
   outlier_detection: outlierDetection.optional(),
   retry_policy: retryPolicy.optional(),
+  circuit_breaker: circuitBreaker.optional(),
   strip_prefix: z.boolean().default(false),
   rewrite: strict({
     prefix: z.string().optional(),

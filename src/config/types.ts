@@ -96,6 +96,16 @@ export interface RetryPolicyConfig {
   hedging?: unknown
 }
 
+export interface CircuitBreakerConfig {
+  enabled: boolean
+  failure_threshold: number
+  /** Trial requests admitted while half-open. */
+  max_requests: number
+  /** How long the circuit stays open before trials. */
+  timeout: Millis
+  mode: 'local' | 'distributed'
+}
+
 export interface UpstreamConfig {
   backends: BackendConfig[]
   load_balancer: LoadBalancerName
@@ -144,6 +154,7 @@ export interface RouteConfig {
   health_check?: HealthCheckConfig
   outlier_detection?: OutlierDetectionConfig
   retry_policy?: RetryPolicyConfig
+  circuit_breaker?: CircuitBreakerConfig
   strip_prefix: boolean
   rewrite?: { prefix?: string; regex?: string; replacement?: string; host?: string }
   max_body_size?: number

@@ -4,9 +4,8 @@
  * @module
  */
 import type { Config, RouteConfig } from '../config/types.ts'
-import { type BackendPool, type BackendTarget, createPool, isAvailable, toTargets } from '../balancer/pool.ts'
-import { probe, type ResolvedHealthCheck, resolveHealthCheck } from '../resilience/health-check.ts'
-import { createOutlierDetector } from '../resilience/outlier.ts'
+import { isAvailable } from '../balancer/pool.ts'
+import { listBackends, type PoolRegistry, poolFor, startChecks } from './pools.ts'
 import { inactiveFeatures } from '../config/inactive.ts'
 import { compileCidrs } from '../net/cidr.ts'
 import { createClientIpResolver } from '../net/client-ip.ts'
@@ -18,71 +17,16 @@ import { compileRouter } from '../router/router.ts'
 import type { RequestContext } from './context.ts'
 import { echoResponse } from './echo.ts'
 import { GatewayError, errorResponse } from './errors.ts'
-import { createProxyHandler, type RouteHandler, transformVars } from './proxy-route.ts'
+import { transformVars } from './proxy-helpers.ts'
+import { createProxyHandler, type RouteHandler } from './proxy-route.ts'
 import { createHeaderTransformer } from './transform.ts'
-import type { BackendSummary, Gateway, RequestInfo, RouteSummary, Runtime } from './types.ts'
+import type { Gateway, RequestInfo, RouteSummary, Runtime } from './types.ts'
 
 interface CompiledRoute extends Pick<RouteConfig, 'id' | 'path' | 'path_prefix' | 'methods' | 'match'> {
   handler: RouteHandler
 }
 
 let versions = 0
-
-interface PoolRegistry {
-  /** Targets by owner (`upstream name` or `route:<id>`), shared by every route of an upstream. */
-  targets: Map<string, BackendTarget[]>
-  /** One active check per owner. */
-  checks: Map<string, { check: ResolvedHealthCheck; targets: BackendTarget[] }>
-}
-
-function poolFor(route: RouteConfig, config: Config, reg: PoolRegistry): BackendPool | null {
-  const upstream = route.backends ? undefined : route.upstream === undefined ? undefined : config.upstreams[route.upstream]
-  if (!route.backends && upstream === undefined) return null
-  const owner = route.backends ? `route:${route.id}` : route.upstream!
-  let targets = reg.targets.get(owner)
-  if (targets === undefined) {
-    targets = toTargets(route.backends ?? upstream!.backends)
-    reg.targets.set(owner, targets)
-    const check = resolveHealthCheck(config.health_check, upstream?.health_check, route.health_check)
-    if (check !== null) reg.checks.set(owner, { check, targets })
-  }
-  const outlierCfg = route.outlier_detection ?? upstream?.outlier_detection
-  return createPool(
-    targets,
-    route.load_balancer ?? upstream?.load_balancer,
-    route.consistent_hash ?? upstream?.consistent_hash,
-    outlierCfg ? createOutlierDetector(outlierCfg, targets) : null,
-  )
-}
-
-/** Starts active checks on the runtime's timers; returns the stopper. */
-function startChecks(reg: PoolRegistry, runtime: Runtime): () => void {
-  if (reg.checks.size === 0) return () => {}
-  if (runtime.schedule === undefined) {
-    runtime.logger.warn('active health checks do not run on this runtime (no timers outside requests); passive outlier detection only', {
-      runtime: runtime.name,
-    })
-    return () => {}
-  }
-  const stops: (() => void)[] = []
-  for (const [owner, { check, targets }] of reg.checks) {
-    let running = false
-    const round = () => {
-      if (running) return // a slow round must not overlap the next
-      running = true
-      probe(check, targets)
-        .catch((err) => runtime.logger.error('health check round failed', { owner, error: String(err) }))
-        .finally(() => {
-          running = false
-        })
-    }
-    round()
-    stops.push(runtime.schedule(check.interval, round))
-  }
-  return () => {
-    for (const stop of stops) stop()
-  }
-}
 
 function compileRoute(route: RouteConfig, config: Config, runtime: Runtime, reg: PoolRegistry): CompiledRoute {
   let handler: RouteHandler
@@ -97,7 +41,7 @@ function compileRoute(route: RouteConfig, config: Config, runtime: Runtime, reg:
   } else {
     const pool = poolFor(route, config, reg)
     if (pool !== null) {
-      handler = createProxyHandler(route, pool, runtime)
+      handler = createProxyHandler(route, pool, runtime, reg.breakers)
     } else {
       // Only a `service` (service discovery) target gets here; it is listed as inactive at startup.
       handler = function discoveryNotActive() {
@@ -109,7 +53,7 @@ function compileRoute(route: RouteConfig, config: Config, runtime: Runtime, reg:
 }
 
 export function createGateway(config: Config, runtime: Runtime): Gateway {
-  const reg: PoolRegistry = { targets: new Map(), checks: new Map() }
+  const reg: PoolRegistry = { targets: new Map(), checks: new Map(), breakers: new Map() }
   const routes = config.routes.map((r) => compileRoute(r, config, runtime, reg))
   const stopChecks = startChecks(reg, runtime)
   const router = compileRouter(routes)
@@ -220,6 +164,10 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
       return n
     },
     close: stopChecks,
+    circuitBreakers() {
+      const now = runtime.now()
+      return [...reg.breakers].map(([route, b]) => ({ route, state: b.state(now), retry_after_s: b.state(now) === 'open' ? b.retryAfter(now) : 0 }))
+    },
   }
 }
 
@@ -236,23 +184,3 @@ function summarizeRoute(r: RouteConfig): RouteSummary {
   return { id: r.id, path: r.path, path_prefix: r.path_prefix, methods: r.methods, domains: r.match.domains, target }
 }
 
-/** Live view for the admin API: every backend with its in-flight count and latency EWMA. */
-function listBackends(shared: Map<string, BackendTarget[]>, now: number): BackendSummary[] {
-  const out: BackendSummary[] = []
-  for (const [owner, targets] of shared) {
-    const where = owner.startsWith('route:') ? { route: owner.slice(6) } : { upstream: owner }
-    for (const t of targets) {
-      out.push({
-        ...where,
-        url: t.url,
-        weight: t.weight,
-        inflight: t.inflight,
-        ewma_ms: Math.round(t.ewmaMs * 100) / 100,
-        healthy: t.healthy,
-        // now() is monotonic, not wall-clock: convert the remaining ejection to a date.
-        ejected_until: t.ejectedUntil > now ? new Date(Date.now() + (t.ejectedUntil - now)).toISOString() : null,
-      })
-    }
-  }
-  return out
-}

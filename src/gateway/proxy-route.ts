@@ -5,6 +5,7 @@
  */
 import type { BackendPool, BackendTarget } from '../balancer/pool.ts'
 import { recordLatency } from '../balancer/types.ts'
+import { type CircuitBreaker, createCircuitBreaker } from '../resilience/circuit-breaker.ts'
 import { createRetryPolicy } from '../resilience/retry.ts'
 import type { RouteConfig } from '../config/types.ts'
 import { copyEndToEnd, stripHopByHopRecord } from '../proxy/hop-by-hop.ts'
@@ -13,6 +14,7 @@ import { createPathRewriter, joinBasePath } from '../proxy/rewrite.ts'
 import { bodyTooLarge, limitBody, observeBody, readBounded } from '../proxy/streams.ts'
 import type { RequestContext } from './context.ts'
 import { GatewayError } from './errors.ts'
+import { applyToRecord, countsAsFailure, minPositive, noHealthyBackend, sleep, transformVars } from './proxy-helpers.ts'
 import { createHeaderTransformer, type TransformVars } from './transform.ts'
 import type { DirectResponse, Runtime, UpstreamRequest } from './types.ts'
 
@@ -28,13 +30,12 @@ const DROP_RESPONSE = new Set(['x-request-id'])
 /** Resolves null when the forwarder already wrote the response through the native channel. */
 export type RouteHandler = (ctx: RequestContext) => Promise<Response | null>
 
-function minPositive(...values: (number | undefined)[]): number {
-  let out = 0
-  for (const v of values) if (v !== undefined && v > 0 && (out === 0 || v < out)) out = v
-  return out
-}
-
-export function createProxyHandler(route: RouteConfig, pool: BackendPool, runtime: Runtime): RouteHandler {
+export function createProxyHandler(
+  route: RouteConfig,
+  pool: BackendPool,
+  runtime: Runtime,
+  breakers: Map<string, CircuitBreaker>,
+): RouteHandler {
   const now = runtime.now
   const outlier = pool.outlier
   const rewrite = createPathRewriter(route)
@@ -48,6 +49,8 @@ export function createProxyHandler(route: RouteConfig, pool: BackendPool, runtim
   const forward = runtime.forward
 
   const retry = createRetryPolicy(route.retry_policy)
+  const breaker = route.circuit_breaker?.enabled ? createCircuitBreaker(route.circuit_breaker) : null
+  if (breaker !== null) breakers.set(route.id, breaker)
   const tryTimeoutMs = minPositive(headerTimeoutMs, retry?.perTryTimeoutMs)
 
   /** One exchange with one backend; keeps in-flight, latency and outlier state. */
@@ -88,7 +91,7 @@ export function createProxyHandler(route: RouteConfig, pool: BackendPool, runtim
       )
       recordLatency(backend, now() - sentAt)
     } catch (err) {
-      outlier?.failure(backend, now())
+      if (countsAsFailure(err)) outlier?.failure(backend, now())
       throw err
     } finally {
       backend.inflight--
@@ -103,6 +106,10 @@ export function createProxyHandler(route: RouteConfig, pool: BackendPool, runtim
 
   return async function proxyRoute(ctx: RequestContext): Promise<Response | null> {
     const { request } = ctx
+    if (breaker !== null && !breaker.allow(now())) {
+      const retryAfter = String(breaker.retryAfter(now()))
+      throw new GatewayError(503, 'circuit_open', 'circuit breaker is open for this route', { 'retry-after': retryAfter })
+    }
     const key = pool.key(ctx.clientIp, ctx.path, request.headers)
     let backend = pool.pick(key, now())
     if (backend === null) throw noHealthyBackend()
@@ -141,7 +148,7 @@ export function createProxyHandler(route: RouteConfig, pool: BackendPool, runtim
 
     // Retries need a replayable body (bounded) and a retryable method; otherwise one attempt.
     let retriesLeft = 0
-    if (retry !== null && retry.methodAllowed(request.method)) {
+    if (retry?.methodAllowed(request.method)) {
       retry.budget.request(now())
       retriesLeft = retry.maxRetries
       if (body === undefined && request.body !== null) {
@@ -163,24 +170,44 @@ export function createProxyHandler(route: RouteConfig, pool: BackendPool, runtim
       },
     }
     const tried: BackendTarget[] = []
-    let res: Response | null
-    for (let n = 0; ; n++) {
-      tried.push(backend)
-      const last = retriesLeft === 0
-      try {
-        res = await attempt(ctx, backend, path, headers, body, last ? direct : undefined)
-        if (last || res === null || !retry!.statusRetryable(res.status) || !retry!.budget.tryRetry(now())) break
-        await res.body?.cancel()
-      } catch (err) {
-        const retryable = err instanceof GatewayError && (err.status === 502 || err.status === 504)
-        if (last || !retryable || !retry!.budget.tryRetry(now())) throw err
+    let res: Response | null = null
+    let status = 0
+    const track: DirectResponse =
+      breaker === null
+        ? direct
+        : {
+            head(code, raw) {
+              status = code
+              direct.head(code, raw)
+            },
+            end: direct.end,
+          }
+    try {
+      for (let n = 0; ; n++) {
+        tried.push(backend)
+        const last = retriesLeft === 0
+        try {
+          res = await attempt(ctx, backend, path, headers, body, last ? track : undefined)
+          if (last || res === null || !retry!.statusRetryable(res.status) || !retry!.budget.tryRetry(now())) break
+          await res.body?.cancel()
+        } catch (err) {
+          const retryable = err instanceof GatewayError && (err.status === 502 || err.status === 504)
+          if (last || !retryable || !retry!.budget.tryRetry(now())) throw err
+        }
+        retriesLeft--
+        ctx.retries = n + 1
+        await sleep(retry!.backoffMs(n))
+        // A different backend on each try where possible.
+        backend = pool.pickExcluding(key, now(), tried) ?? pool.pick(key, now())
+        if (backend === null) throw noHealthyBackend()
       }
-      retriesLeft--
-      ctx.retries = n + 1
-      await sleep(retry!.backoffMs(n))
-      // A different backend on each try where possible.
-      backend = pool.pickExcluding(key, now(), tried) ?? pool.pick(key, now())
-      if (backend === null) throw noHealthyBackend()
+    } catch (err) {
+      if (countsAsFailure(err)) breaker?.failure(now())
+      throw err
+    }
+    if (breaker !== null) {
+      if ((res?.status ?? status) >= 500) breaker.failure(now())
+      else breaker.success()
     }
     if (res === null) {
       ctx.bodyObserved = true
@@ -205,40 +232,3 @@ export function createProxyHandler(route: RouteConfig, pool: BackendPool, runtim
   }
 }
 
-/** Runs a Headers-based transform on a plain record (only when a route configures one). */
-function applyToRecord(
-  transform: (h: Headers, v: TransformVars) => void,
-  raw: Record<string, string | string[] | undefined>,
-  vars: TransformVars,
-): void {
-  const h = new Headers()
-  for (const [k, v] of Object.entries(raw)) {
-    if (v === undefined) continue
-    if (Array.isArray(v)) for (const item of v) h.append(k, item)
-    else h.set(k, v)
-  }
-  transform(h, vars)
-  for (const k of Object.keys(raw)) delete raw[k]
-  for (const [k, v] of h) if (k !== 'set-cookie') raw[k] = v
-  const cookies = h.getSetCookie()
-  if (cookies.length > 0) raw['set-cookie'] = cookies
-}
-
-/** 503 with Retry-After: every backend of the pool is unhealthy or ejected. */
-function noHealthyBackend(): GatewayError {
-  return new GatewayError(503, 'no_healthy_backend', 'no healthy backend is available', { 'retry-after': '5' })
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
-}
-
-export function transformVars(ctx: RequestContext): TransformVars {
-  return {
-    request_id: ctx.requestId,
-    remote_addr: ctx.clientIp,
-    host: ctx.host,
-    method: ctx.request.method,
-    path: ctx.path,
-  }
-}

@@ -120,6 +120,8 @@ export interface Gateway {
   readonly inactive: string[]
   /** Backends that can take traffic now, over all pools (readiness). */
   availableBackends(): number
+  /** Circuit state per route that has a breaker. */
+  circuitBreakers(): { route: string; state: string; retry_after_s: number }[]
   /** Stops this version's background work (health checks); in-flight requests are unaffected. */
   close(): void
 }

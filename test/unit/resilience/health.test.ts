@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest'
 import { createPool, isAvailable, toTargets } from '../../../src/balancer/pool.ts'
 import { compileStatusPatterns, resolveHealthCheck } from '../../../src/resilience/health-check.ts'
 import { createOutlierDetector } from '../../../src/resilience/outlier.ts'
+import { createCircuitBreaker } from '../../../src/resilience/circuit-breaker.ts'
 import { createRetryBudget, createRetryPolicy } from '../../../src/resilience/retry.ts'
 
 const targets = (n: number) => toTargets(Array.from({ length: n }, (_, i) => ({ url: `http://10.0.0.${i + 1}:80`, weight: 1 })))
@@ -101,5 +102,32 @@ describe('retry budget and backoff', () => {
     expect(policy.methodAllowed('POST')).toBe(false)
     expect(policy.statusRetryable(503)).toBe(true)
     expect(createRetryPolicy(undefined)).toBeNull()
+  })
+})
+
+describe('circuit breaker', () => {
+  const cfg = { enabled: true, failure_threshold: 3, max_requests: 1, timeout: 1000, mode: 'local' as const }
+
+  test('closed → open after the threshold → half-open after timeout → closed on a good trial', () => {
+    const b = createCircuitBreaker(cfg)
+    for (let i = 0; i < 2; i++) b.failure(0)
+    expect(b.state(0)).toBe('closed')
+    b.failure(0)
+    expect(b.allow(10)).toBe(false)
+    expect(b.retryAfter(10)).toBe(1)
+    expect(b.state(1000)).toBe('half_open')
+    expect(b.allow(1000)).toBe(true)
+    expect(b.allow(1000)).toBe(false) // only max_requests trials
+    b.success()
+    expect(b.state(1001)).toBe('closed')
+  })
+
+  test('a failed trial opens it again for a full timeout', () => {
+    const b = createCircuitBreaker(cfg)
+    for (let i = 0; i < 3; i++) b.failure(0)
+    expect(b.allow(1500)).toBe(true)
+    b.failure(1500)
+    expect(b.state(2000)).toBe('open')
+    expect(b.state(2500)).toBe('half_open')
   })
 })

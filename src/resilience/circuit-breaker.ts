@@ -1,0 +1,56 @@
+/**
+ * Circuit breaker (Runway `circuit_breaker`, per route, local to this process/isolate):
+ * closed → open after `failure_threshold` consecutive failures (connect failure, timeout or
+ * 5xx); open rejects at once with 503 for `timeout`; then half-open lets `max_requests` trial
+ * requests through: a success closes it, a failure opens it again.
+ * @module
+ */
+import type { CircuitBreakerConfig } from '../config/types.ts'
+
+export type CircuitState = 'closed' | 'open' | 'half_open'
+
+export interface CircuitBreaker {
+  state(now: number): CircuitState
+  /** Admits a request (reserving a half-open trial slot); false = reject it. */
+  allow(now: number): boolean
+  success(): void
+  failure(now: number): void
+  /** Seconds until a trial request will be admitted (for Retry-After). */
+  retryAfter(now: number): number
+}
+
+export function createCircuitBreaker(cfg: CircuitBreakerConfig): CircuitBreaker {
+  let failures = 0
+  let openedAt = -1
+  let trials = 0
+  const state = (now: number): CircuitState => {
+    if (openedAt < 0) return 'closed'
+    return now - openedAt >= cfg.timeout ? 'half_open' : 'open'
+  }
+  const open = (now: number) => {
+    openedAt = now
+    trials = 0
+  }
+  return {
+    state,
+    allow(now) {
+      const s = state(now)
+      if (s === 'closed') return true
+      if (s === 'open' || trials >= cfg.max_requests) return false
+      trials++
+      return true
+    },
+    success() {
+      failures = 0
+      openedAt = -1
+      trials = 0
+    },
+    failure(now) {
+      if (openedAt >= 0) return open(now) // a failed trial (or a late failure) re-opens
+      if (++failures >= cfg.failure_threshold) open(now)
+    },
+    retryAfter(now) {
+      return openedAt < 0 ? 0 : Math.max(1, Math.ceil((cfg.timeout - (now - openedAt)) / 1000))
+    },
+  }
+}
