@@ -59,6 +59,14 @@ export function createAdminApp(holder: GatewayHolder, options: AdminAppOptions =
   app.get('/routes', (c) => c.json({ routes: holder.current.routes() }))
   app.get('/backends', (c) => c.json({ backends: holder.current.backends() }))
   app.get('/circuit-breakers', (c) => c.json({ circuit_breakers: holder.current.circuitBreakers() }))
+  app.post('/circuit-breakers/:route/:action{open|close|reset}', (c) => {
+    const route = c.req.param('route')
+    const action = c.req.param('action') as 'open' | 'close' | 'reset'
+    if (!holder.current.controlCircuit(route, action)) {
+      return errorResponse(new GatewayError(404, 'not_found', `route ${route} has no circuit breaker`), requestIdFrom(c.req.raw.headers))
+    }
+    return c.json({ route, action, circuit_breakers: holder.current.circuitBreakers().filter((b) => b.route === route) })
+  })
   app.get('/config', (c) =>
     c.json({ version: holder.current.version, loaded_at: new Date(holder.loadedAt).toISOString(), inactive: holder.current.inactive, config: redactConfig(holder.current.config) }),
   )

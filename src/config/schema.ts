@@ -100,6 +100,7 @@ export const routeSchema = strict({
   outlier_detection: outlierDetection.optional(),
   retry_policy: retryPolicy.optional(),
   circuit_breaker: circuitBreaker.optional(),
+  max_concurrent: z.number().int().min(1).optional(),
   strip_prefix: z.boolean().default(false),
   rewrite: strict({
     prefix: z.string().optional(),

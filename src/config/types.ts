@@ -155,6 +155,8 @@ export interface RouteConfig {
   outlier_detection?: OutlierDetectionConfig
   retry_policy?: RetryPolicyConfig
   circuit_breaker?: CircuitBreakerConfig
+  /** (portico) requests this route may have in flight at once; beyond it: 503. */
+  max_concurrent?: number
   strip_prefix: boolean
   rewrite?: { prefix?: string; regex?: string; replacement?: string; host?: string }
   max_body_size?: number

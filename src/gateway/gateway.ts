@@ -164,6 +164,11 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
       return n
     },
     close: stopChecks,
+    controlCircuit(route, action) {
+      const b = reg.breakers.get(route)
+      b?.force(action, runtime.now())
+      return b !== undefined
+    },
     circuitBreakers() {
       const now = runtime.now()
       return [...reg.breakers].map(([route, b]) => ({ route, state: b.state(now), retry_after_s: b.state(now) === 'open' ? b.retryAfter(now) : 0 }))

@@ -44,7 +44,8 @@ export function createProxyHandler(
   const responseTransform = createHeaderTransformer(route.transform?.response?.headers)
   const limit = route.max_body_size ?? 0
   const tp = route.timeout_policy ?? {}
-  const headerTimeoutMs = minPositive(route.timeout ?? tp.request ?? DEFAULT_REQUEST_TIMEOUT_MS, tp.header_timeout, tp.backend)
+  const requestTimeoutMs = route.timeout ?? tp.request ?? DEFAULT_REQUEST_TIMEOUT_MS
+  const headerTimeoutMs = minPositive(requestTimeoutMs, tp.header_timeout, tp.backend)
   const idleMs = tp.idle ?? 0
   const forward = runtime.forward
 
@@ -61,6 +62,7 @@ export function createProxyHandler(
     headers: Headers,
     body: UpstreamRequest['body'],
     direct: DirectResponse | undefined,
+    timeoutMs: number,
   ): Promise<Response | null> {
     ctx.upstream = backend.origin
     // In flight = awaiting response headers; EWMA = time to response headers (least_conn, p2c,
@@ -77,7 +79,7 @@ export function createProxyHandler(
           headers,
           body,
           original: ctx.request,
-          headerTimeoutMs: tryTimeoutMs,
+          headerTimeoutMs: timeoutMs,
           idleTimeoutMs: idleMs,
           direct: direct && {
             head(code, raw) {
@@ -104,7 +106,23 @@ export function createProxyHandler(
     return res
   }
 
-  return async function proxyRoute(ctx: RequestContext): Promise<Response | null> {
+  const maxConcurrent = route.max_concurrent ?? 0
+  let active = 0
+
+  if (maxConcurrent === 0) return proxyRoute
+  return async function limitedRoute(ctx: RequestContext): Promise<Response | null> {
+    if (active >= maxConcurrent) {
+      throw new GatewayError(503, 'concurrency_limited', 'too many requests in flight on this route', { 'retry-after': '1' })
+    }
+    active++
+    try {
+      return await proxyRoute(ctx)
+    } finally {
+      active--
+    }
+  }
+
+  async function proxyRoute(ctx: RequestContext): Promise<Response | null> {
     const { request } = ctx
     if (breaker !== null && !breaker.allow(now())) {
       const retryAfter = String(breaker.retryAfter(now()))
@@ -182,12 +200,16 @@ export function createProxyHandler(
             },
             end: direct.end,
           }
+    // timeout_policy.request bounds the whole exchange including retries and their backoff.
+    const deadline = ctx.startedAt + requestTimeoutMs
     try {
       for (let n = 0; ; n++) {
         tried.push(backend)
+        const left = deadline - now()
+        if (left <= 0) throw new GatewayError(504, 'upstream_timeout', 'request timeout reached before an answer')
         const last = retriesLeft === 0
         try {
-          res = await attempt(ctx, backend, path, headers, body, last ? track : undefined)
+          res = await attempt(ctx, backend, path, headers, body, last ? track : undefined, Math.min(tryTimeoutMs, left))
           if (last || res === null || !retry!.statusRetryable(res.status) || !retry!.budget.tryRetry(now())) break
           await res.body?.cancel()
         } catch (err) {
@@ -196,7 +218,9 @@ export function createProxyHandler(
         }
         retriesLeft--
         ctx.retries = n + 1
-        await sleep(retry!.backoffMs(n))
+        const pause = retry!.backoffMs(n)
+        if (now() + pause >= deadline) retriesLeft = 0 // no time for another full try: last attempt now
+        else await sleep(pause)
         // A different backend on each try where possible.
         backend = pool.pickExcluding(key, now(), tried) ?? pool.pick(key, now())
         if (backend === null) throw noHealthyBackend()

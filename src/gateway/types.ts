@@ -122,6 +122,8 @@ export interface Gateway {
   availableBackends(): number
   /** Circuit state per route that has a breaker. */
   circuitBreakers(): { route: string; state: string; retry_after_s: number }[]
+  /** Admin override of one route's breaker; false when the route has none. */
+  controlCircuit(route: string, action: 'open' | 'close' | 'reset'): boolean
   /** Stops this version's background work (health checks); in-flight requests are unaffected. */
   close(): void
 }

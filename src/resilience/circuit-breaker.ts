@@ -17,6 +17,8 @@ export interface CircuitBreaker {
   failure(now: number): void
   /** Seconds until a trial request will be admitted (for Retry-After). */
   retryAfter(now: number): number
+  /** Operator override (admin API): open now, or close/reset to a clean closed state. */
+  force(action: 'open' | 'close' | 'reset', now: number): void
 }
 
 export function createCircuitBreaker(cfg: CircuitBreakerConfig): CircuitBreaker {
@@ -48,6 +50,10 @@ export function createCircuitBreaker(cfg: CircuitBreakerConfig): CircuitBreaker 
     failure(now) {
       if (openedAt >= 0) return open(now) // a failed trial (or a late failure) re-opens
       if (++failures >= cfg.failure_threshold) open(now)
+    },
+    force(action, now) {
+      if (action === 'open') open(now)
+      else this.success()
     },
     retryAfter(now) {
       return openedAt < 0 ? 0 : Math.max(1, Math.ceil((cfg.timeout - (now - openedAt)) / 1000))

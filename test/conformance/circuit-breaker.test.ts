@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { admin, expectErrorShape, getJson } from './client.ts'
+import { admin, adminBase, adminToken, expectErrorShape, getJson } from './client.ts'
 
 describe('circuit breaker', () => {
   test('opens after failure_threshold failures, rejects with 503 + Retry-After, closes after a good trial', async () => {
@@ -17,5 +17,15 @@ describe('circuit breaker', () => {
     expect(trial.res.status).toBe(200)
     expect(trial.json.server).toBe('A')
     expect((await getJson('/breaker/x')).res.status).toBe(200)
+  })
+
+  test('the admin API forces a circuit open and closes it again', async () => {
+    const post = (action: string) => fetch(`${adminBase}/circuit-breakers/breaker/${action}`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}` } })
+    expect((await post('open')).status).toBe(200)
+    expect((await getJson('/breaker/x')).res.status).toBe(503)
+    expect((await post('close')).status).toBe(200)
+    expect((await getJson('/breaker/x')).res.status).toBe(200)
+    expect((await fetch(`${adminBase}/circuit-breakers/breaker/open`, { method: 'POST' })).status).toBe(401)
+    expect((await fetch(`${adminBase}/circuit-breakers/echo/open`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}` } })).status).toBe(404)
   })
 })

@@ -42,3 +42,15 @@ describe('retries', () => {
     expect(json.calls).toBe(1)
   })
 })
+
+describe('concurrency limit', () => {
+  test('beyond max_concurrent the route answers 503 at once; the admitted request completes', async () => {
+    const slow = getJson('/limited/slow?ms=800')
+    await new Promise((r) => setTimeout(r, 200))
+    const { res, json } = await getJson('/limited/x')
+    expect(res.status).toBe(503)
+    expect(json.error.code).toBe('concurrency_limited')
+    expect((await slow).res.status).toBe(200)
+    expect((await getJson('/limited/x')).res.status).toBe(200)
+  })
+})
