@@ -8,7 +8,7 @@ import type { Config } from './types.ts'
 const TOP_ACTIVE = new Set(['listeners', 'admin', 'store', 'upstreams', 'trusted_proxies', 'logging', 'routes', 'health_check'])
 const ROUTE_ACTIVE = new Set([
   'id', 'path', 'path_prefix', 'methods', 'match', 'backends', 'upstream', 'echo', 'load_balancer',
-  'consistent_hash', 'health_check', 'outlier_detection', 'retry_policy', 'circuit_breaker', 'max_concurrent', 'strip_prefix', 'rewrite', 'max_body_size', 'timeout', 'timeout_policy', 'transform',
+  'consistent_hash', 'health_check', 'outlier_detection', 'retry_policy', 'circuit_breaker', 'max_concurrent', 'traffic_split', 'session_affinity', 'sticky', 'strip_prefix', 'rewrite', 'max_body_size', 'timeout', 'timeout_policy', 'transform',
 ])
 const UPSTREAM_ACTIVE = new Set(['backends', 'load_balancer', 'consistent_hash', 'health_check', 'outlier_detection'])
 

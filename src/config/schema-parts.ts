@@ -152,3 +152,16 @@ export const circuitBreaker = strict({
   timeout: duration.default(30_000),
   mode: z.enum(['local', 'distributed']).default('local'),
 })
+
+export const trafficSplitGroup = strict({
+  name: z.string().min(1),
+  weight: z.number().min(0).default(1),
+  backends: z.array(backend).min(1),
+  match_headers: z.record(z.string(), z.string()).default({}),
+})
+
+export const sessionAffinity = strict({
+  enabled: z.boolean().default(true),
+  cookie_name: z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, { message: 'is not a valid cookie name' }).default('portico_affinity'),
+  ttl: duration.default(3_600_000),
+})

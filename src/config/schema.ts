@@ -14,6 +14,8 @@ import {
   healthCheck,
   outlierDetection,
   retryPolicy,
+  sessionAffinity,
+  trafficSplitGroup,
   headerTransform,
   later,
   listenAddress,
@@ -76,8 +78,7 @@ const upstream = strict({
 
 const ROUTE_LATER = [
   'service', 'auth', 'rate_limit', 'cache', 'cors',
-  'ip_filter', 'websocket', 'compression', 'traffic_split', 'mirror', 'ai',
-  'sticky', 'session_affinity', 'spike_arrest', 'quota', 'validation', 'grpc', 'sse', 'security_headers',
+  'ip_filter', 'websocket', 'compression', 'mirror', 'ai', 'spike_arrest', 'quota', 'validation', 'grpc', 'sse', 'security_headers',
 ] as const
 
 export const routeSchema = strict({
@@ -101,6 +102,10 @@ export const routeSchema = strict({
   retry_policy: retryPolicy.optional(),
   circuit_breaker: circuitBreaker.optional(),
   max_concurrent: z.number().int().min(1).optional(),
+  traffic_split: z.array(trafficSplitGroup).min(1).optional(),
+  // Runway calls it `sticky`; both names are accepted, session_affinity wins when both are set.
+  session_affinity: sessionAffinity.optional(),
+  sticky: sessionAffinity.optional(),
   strip_prefix: z.boolean().default(false),
   rewrite: strict({
     prefix: z.string().optional(),
@@ -124,9 +129,11 @@ export const routeSchema = strict({
 }).superRefine(
   (r, ctx) => {
     const o = r as Record<string, unknown>
-    const targets = [o.backends !== undefined, o.upstream !== undefined, o.echo === true, o.service !== undefined].filter(Boolean).length
+    const kinds = [o.backends, o.upstream, o.echo === true ? true : undefined, o.traffic_split, o.service]
+    const targets = kinds.filter((k) => k !== undefined).length
     if (targets !== 1) {
-      ctx.addIssue({ code: 'custom', message: 'needs exactly one target: backends, upstream, echo: true (or service, not active yet)', path: [] })
+      const message = 'needs exactly one target: backends, upstream, echo: true, traffic_split (or service, not active yet)'
+      ctx.addIssue({ code: 'custom', message, path: [] })
     }
   },
   // Run even when fields inside failed, so every problem is reported in one pass.

@@ -106,6 +106,22 @@ export interface CircuitBreakerConfig {
   mode: 'local' | 'distributed'
 }
 
+export interface TrafficSplitGroup {
+  name: string
+  /** Share of requests (relative to the other groups' weights). */
+  weight: number
+  backends: BackendConfig[]
+  /** Requests carrying all of these header values always go to this group. */
+  match_headers: Record<string, string>
+}
+
+/** Cookie pinning of a client to the backend that served it first (Runway `sticky`). */
+export interface SessionAffinityConfig {
+  enabled: boolean
+  cookie_name: string
+  ttl: Millis
+}
+
 export interface UpstreamConfig {
   backends: BackendConfig[]
   load_balancer: LoadBalancerName
@@ -155,6 +171,10 @@ export interface RouteConfig {
   outlier_detection?: OutlierDetectionConfig
   retry_policy?: RetryPolicyConfig
   circuit_breaker?: CircuitBreakerConfig
+  traffic_split?: TrafficSplitGroup[]
+  session_affinity?: SessionAffinityConfig
+  /** Runway's name for session_affinity. */
+  sticky?: SessionAffinityConfig
   /** (portico) requests this route may have in flight at once; beyond it: 503. */
   max_concurrent?: number
   strip_prefix: boolean

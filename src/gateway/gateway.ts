@@ -5,7 +5,7 @@
  */
 import type { Config, RouteConfig } from '../config/types.ts'
 import { isAvailable } from '../balancer/pool.ts'
-import { listBackends, type PoolRegistry, poolFor, startChecks } from './pools.ts'
+import { listBackends, type PoolRegistry, routeTargets, startChecks } from './pools.ts'
 import { inactiveFeatures } from '../config/inactive.ts'
 import { compileCidrs } from '../net/cidr.ts'
 import { createClientIpResolver } from '../net/client-ip.ts'
@@ -39,9 +39,9 @@ function compileRoute(route: RouteConfig, config: Config, runtime: Runtime, reg:
       return res
     }
   } else {
-    const pool = poolFor(route, config, reg)
-    if (pool !== null) {
-      handler = createProxyHandler(route, pool, runtime, reg.breakers)
+    const targets = routeTargets(route, config, reg)
+    if (targets !== null) {
+      handler = createProxyHandler(route, targets, runtime, reg.breakers)
     } else {
       // Only a `service` (service discovery) target gets here; it is listed as inactive at startup.
       handler = function discoveryNotActive() {

@@ -6,6 +6,7 @@
 import { type BackendPool, type BackendTarget, createPool, toTargets } from '../balancer/pool.ts'
 import type { Config, RouteConfig } from '../config/types.ts'
 import type { CircuitBreaker } from '../resilience/circuit-breaker.ts'
+import { type Affinity, createAffinity, createSplitSelector, type PoolSelector, type SplitGroup } from '../balancer/split.ts'
 import { probe, type ResolvedHealthCheck, resolveHealthCheck } from '../resilience/health-check.ts'
 import { createOutlierDetector } from '../resilience/outlier.ts'
 import type { BackendSummary, Runtime } from './types.ts'
@@ -17,6 +18,36 @@ export interface PoolRegistry {
   checks: Map<string, { check: ResolvedHealthCheck; targets: BackendTarget[] }>
   /** Circuit breakers by route id. */
   breakers: Map<string, CircuitBreaker>
+}
+
+/** What a proxy route balances over: one pool, or split groups, and optional affinity. */
+export interface RouteTargets {
+  pool: BackendPool
+  select: PoolSelector | null
+  affinity: Affinity | null
+}
+
+export function routeTargets(route: RouteConfig, config: Config, reg: PoolRegistry): RouteTargets | null {
+  let pools: BackendPool[]
+  let select: PoolSelector | null = null
+  if (route.traffic_split) {
+    const groups: SplitGroup[] = route.traffic_split.map((g) => {
+      const targets = toTargets(g.backends)
+      reg.targets.set(`route:${route.id}/${g.name}`, targets)
+      const outlier = route.outlier_detection ? createOutlierDetector(route.outlier_detection, targets) : null
+      const pool = createPool(targets, route.load_balancer, route.consistent_hash, outlier)
+      return { name: g.name, weight: g.weight, matchHeaders: Object.entries(g.match_headers).map(([k, v]) => [k.toLowerCase(), v]), pool }
+    })
+    pools = groups.map((g) => g.pool)
+    select = createSplitSelector(groups)
+  } else {
+    const pool = poolFor(route, config, reg)
+    if (pool === null) return null
+    pools = [pool]
+  }
+  const sticky = route.session_affinity ?? route.sticky
+  const affinity = sticky?.enabled ? createAffinity(sticky, pools, route.id) : null
+  return { pool: pools[0], select, affinity }
 }
 
 export function poolFor(route: RouteConfig, config: Config, reg: PoolRegistry): BackendPool | null {
@@ -72,7 +103,7 @@ export function startChecks(reg: PoolRegistry, runtime: Runtime): () => void {
 export function listBackends(shared: Map<string, BackendTarget[]>, now: number): BackendSummary[] {
   const out: BackendSummary[] = []
   for (const [owner, targets] of shared) {
-    const where = owner.startsWith('route:') ? { route: owner.slice(6) } : { upstream: owner }
+    const where = owner.startsWith('route:') ? { route: owner.slice(6) } : { upstream: owner } // route:<id>[/<group>]
     for (const t of targets) {
       out.push({
         ...where,

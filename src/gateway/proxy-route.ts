@@ -4,6 +4,7 @@
  * @module
  */
 import type { BackendPool, BackendTarget } from '../balancer/pool.ts'
+import type { RouteTargets } from './pools.ts'
 import { recordLatency } from '../balancer/types.ts'
 import { type CircuitBreaker, createCircuitBreaker } from '../resilience/circuit-breaker.ts'
 import { createRetryPolicy } from '../resilience/retry.ts'
@@ -32,12 +33,12 @@ export type RouteHandler = (ctx: RequestContext) => Promise<Response | null>
 
 export function createProxyHandler(
   route: RouteConfig,
-  pool: BackendPool,
+  targets: RouteTargets,
   runtime: Runtime,
   breakers: Map<string, CircuitBreaker>,
 ): RouteHandler {
   const now = runtime.now
-  const outlier = pool.outlier
+  const { select, affinity } = targets
   const rewrite = createPathRewriter(route)
   const hostOverride = route.rewrite?.host || null
   const requestTransform = createHeaderTransformer(route.transform?.request?.headers)
@@ -57,6 +58,7 @@ export function createProxyHandler(
   /** One exchange with one backend; keeps in-flight, latency and outlier state. */
   async function attempt(
     ctx: RequestContext,
+    pool: BackendPool,
     backend: BackendTarget,
     path: string,
     headers: Headers,
@@ -65,6 +67,7 @@ export function createProxyHandler(
     timeoutMs: number,
   ): Promise<Response | null> {
     ctx.upstream = backend.origin
+    const outlier = pool.outlier
     // In flight = awaiting response headers; EWMA = time to response headers (least_conn, p2c,
     // least_response_time read both). On Node's direct path both cover the whole exchange.
     backend.inflight++
@@ -128,8 +131,11 @@ export function createProxyHandler(
       const retryAfter = String(breaker.retryAfter(now()))
       throw new GatewayError(503, 'circuit_open', 'circuit breaker is open for this route', { 'retry-after': retryAfter })
     }
+    let pool = select === null ? targets.pool : select(request.headers)
     const key = pool.key(ctx.clientIp, ctx.path, request.headers)
-    let backend = pool.pick(key, now())
+    const pinned = affinity?.find(request.headers, now()) ?? null
+    if (pinned !== null) pool = pinned.pool
+    let backend = pinned?.target ?? pool.pick(key, now())
     if (backend === null) throw noHealthyBackend()
     const path = rewrite === null ? ctx.path : rewrite(ctx.path, ctx.matched)
 
@@ -181,6 +187,11 @@ export function createProxyHandler(
       head(_status, raw) {
         stripHopByHopRecord(raw)
         raw['x-request-id'] = ctx.requestId
+        const pin = affinity?.cookie(backend!, request.headers)
+        if (pin) {
+          const prior = raw['set-cookie']
+          raw['set-cookie'] = prior === undefined ? [pin] : [...(Array.isArray(prior) ? prior : [prior]), pin]
+        }
         if (responseTransform !== null) applyToRecord(responseTransform, raw, vars ?? transformVars(ctx))
       },
       end(status, bytes) {
@@ -209,7 +220,7 @@ export function createProxyHandler(
         if (left <= 0) throw new GatewayError(504, 'upstream_timeout', 'request timeout reached before an answer')
         const last = retriesLeft === 0
         try {
-          res = await attempt(ctx, backend, path, headers, body, last ? track : undefined, Math.min(tryTimeoutMs, left))
+          res = await attempt(ctx, pool, backend, path, headers, body, last ? track : undefined, Math.min(tryTimeoutMs, left))
           if (last || res === null || !retry!.statusRetryable(res.status) || !retry!.budget.tryRetry(now())) break
           await res.body?.cancel()
         } catch (err) {
@@ -240,6 +251,8 @@ export function createProxyHandler(
 
     const outHeaders = copyEndToEnd(res.headers, DROP_RESPONSE)
     outHeaders.set('x-request-id', ctx.requestId)
+    const pin = affinity?.cookie(backend, request.headers)
+    if (pin) outHeaders.append('set-cookie', pin)
     if (responseTransform !== null) responseTransform(outHeaders, vars ?? transformVars(ctx))
     let outBody: ReadableStream<Uint8Array> | null = res.body
     if (outBody !== null && (NULL_BODY.has(res.status) || request.method === 'HEAD')) {
