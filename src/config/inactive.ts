@@ -27,7 +27,6 @@ export function inactiveFeatures(config: Config): string[] {
     for (const key of Object.keys(u)) if (!UPSTREAM_ACTIVE.has(key) && u[key] !== undefined) out.push(`upstreams.${name}.${key}`)
   }
   for (const r of config.routes) {
-    if (r.retry_policy?.hedging !== undefined) out.push(`routes.${r.id}.retry_policy.hedging`)
     if (r.circuit_breaker?.mode === 'distributed') out.push(`routes.${r.id}.circuit_breaker.mode: distributed (local is used)`)
     for (const key of Object.keys(r)) if (!ROUTE_ACTIVE.has(key) && r[key] !== undefined) out.push(`routes.${r.id}.${key}`)
   }

@@ -141,7 +141,14 @@ export const retryPolicy = strict({
     window: duration.default(10_000),
   }).default({ ratio: 0.2, min_retries: 3, window: 10_000 }),
   max_replay_bytes: z.number().int().min(0).default(65_536),
-  hedging: z.unknown().optional(),
+  hedging: strict({
+    enabled: z.boolean().default(false),
+    max_requests: z.number().int().min(2).max(5).default(2),
+    delay: duration.default(100),
+  }).optional(),
+}).refine((r) => !(r.hedging?.enabled && r.max_retries > 0), {
+  message: 'hedging is exclusive with max_retries > 0 (set one of them)',
+  path: ['hedging'],
 })
 
 /** Runway `circuit_breaker`. */

@@ -93,7 +93,7 @@ export interface RetryPolicyConfig {
   budget: { ratio: number; min_retries: number; window: Millis }
   /** (portico) request bodies up to this size are buffered so they can be replayed. */
   max_replay_bytes: number
-  hedging?: unknown
+  hedging?: { enabled: boolean; max_requests: number; delay: Millis }
 }
 
 export interface CircuitBreakerConfig {

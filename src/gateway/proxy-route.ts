@@ -7,12 +7,14 @@ import type { BackendPool, BackendTarget } from '../balancer/pool.ts'
 import type { RouteTargets } from './pools.ts'
 import { recordLatency } from '../balancer/types.ts'
 import { type CircuitBreaker, createCircuitBreaker } from '../resilience/circuit-breaker.ts'
+import { hedge } from '../resilience/hedging.ts'
+import { createResponseFinisher } from './response-finish.ts'
 import { createRetryPolicy } from '../resilience/retry.ts'
 import type { RouteConfig } from '../config/types.ts'
 import { copyEndToEnd, stripHopByHopRecord } from '../proxy/hop-by-hop.ts'
 import { setForwardedHeaders } from '../proxy/forwarded.ts'
 import { createPathRewriter, joinBasePath } from '../proxy/rewrite.ts'
-import { bodyTooLarge, limitBody, observeBody, readBounded } from '../proxy/streams.ts'
+import { bodyTooLarge, limitBody, readBounded } from '../proxy/streams.ts'
 import type { RequestContext } from './context.ts'
 import { GatewayError } from './errors.ts'
 import { applyToRecord, countsAsFailure, minPositive, noHealthyBackend, sleep, transformVars } from './proxy-helpers.ts'
@@ -22,11 +24,8 @@ import type { DirectResponse, Runtime, UpstreamRequest } from './types.ts'
 /** Default time to upstream response headers when the route sets none (Envoy uses 15s, Kong 60s). */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
 
-// Statuses whose responses never carry a body (Fetch standard "null body status").
-const NULL_BODY = new Set([101, 103, 204, 205, 304])
 // Set by us after the copy; `host` is derived from the backend URL by the forwarder.
 const DROP_REQUEST = new Set(['host', 'x-request-id', 'x-forwarded-for', 'via'])
-const DROP_RESPONSE = new Set(['x-request-id'])
 
 /** Resolves null when the forwarder already wrote the response through the native channel. */
 export type RouteHandler = (ctx: RequestContext) => Promise<Response | null>
@@ -50,7 +49,11 @@ export function createProxyHandler(
   const idleMs = tp.idle ?? 0
   const forward = runtime.forward
 
+  const finishResponse = createResponseFinisher(responseTransform, affinity, idleMs)
   const retry = createRetryPolicy(route.retry_policy)
+  const hedging = route.retry_policy?.hedging?.enabled ? route.retry_policy.hedging : null
+  const hedgeMethods = new Set(route.retry_policy?.retryable_methods ?? [])
+  const hedgeStatuses = new Set(route.retry_policy?.retryable_statuses ?? [])
   const breaker = route.circuit_breaker?.enabled ? createCircuitBreaker(route.circuit_breaker) : null
   if (breaker !== null) breakers.set(route.id, breaker)
   const tryTimeoutMs = minPositive(headerTimeoutMs, retry?.perTryTimeoutMs)
@@ -65,6 +68,7 @@ export function createProxyHandler(
     body: UpstreamRequest['body'],
     direct: DirectResponse | undefined,
     timeoutMs: number,
+    cancel?: AbortSignal,
   ): Promise<Response | null> {
     ctx.upstream = backend.origin
     const outlier = pool.outlier
@@ -82,6 +86,7 @@ export function createProxyHandler(
           headers,
           body,
           original: ctx.request,
+          cancel,
           headerTimeoutMs: timeoutMs,
           idleTimeoutMs: idleMs,
           direct: direct && {
@@ -170,6 +175,22 @@ export function createProxyHandler(
       }
     }
 
+    const tried: BackendTarget[] = []
+    if (hedging !== null && hedgeMethods.has(request.method)) {
+      const replayable = body === null || body instanceof Uint8Array
+      if (replayable || request.body === null) {
+        const first = backend
+        const res = await hedge(hedging, (r) => r !== null && !hedgeStatuses.has(r.status), (i, cancel) => {
+          const b = i === 0 ? first : (pool.pickExcluding(key, now(), tried) ?? pool.pick(key, now()))
+          if (b === null) return Promise.reject(noHealthyBackend())
+          tried.push(b)
+          ctx.retries = i
+          return attempt(ctx, pool, b, path, headers, body === undefined ? null : body, undefined, headerTimeoutMs, cancel)
+        })
+        return finishResponse(ctx, res!, vars, backend)
+      }
+    }
+
     // Retries need a replayable body (bounded) and a retryable method; otherwise one attempt.
     let retriesLeft = 0
     if (retry?.methodAllowed(request.method)) {
@@ -198,7 +219,6 @@ export function createProxyHandler(
         ctx.logAccess?.(status, bytes)
       },
     }
-    const tried: BackendTarget[] = []
     let res: Response | null = null
     let status = 0
     const track: DirectResponse =
@@ -249,23 +269,7 @@ export function createProxyHandler(
       return null
     }
 
-    const outHeaders = copyEndToEnd(res.headers, DROP_RESPONSE)
-    outHeaders.set('x-request-id', ctx.requestId)
-    const pin = affinity?.cookie(backend, request.headers)
-    if (pin) outHeaders.append('set-cookie', pin)
-    if (responseTransform !== null) responseTransform(outHeaders, vars ?? transformVars(ctx))
-    let outBody: ReadableStream<Uint8Array> | null = res.body
-    if (outBody !== null && (NULL_BODY.has(res.status) || request.method === 'HEAD')) {
-      outBody.cancel().catch(() => {})
-      outBody = null
-    }
-    // Wrapping costs a JS stream hop per chunk (and Bun's native pipe): only when something needs it.
-    if (outBody !== null && (ctx.logAccess !== null || idleMs > 0)) {
-      const status = res.status
-      ctx.bodyObserved = true
-      outBody = observeBody(outBody, idleMs, (bytes) => ctx.logAccess?.(status, bytes))
-    }
-    return new Response(outBody, { status: res.status, statusText: res.statusText, headers: outHeaders })
+    return finishResponse(ctx, res, vars, backend)
   }
 }
 

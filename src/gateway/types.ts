@@ -21,6 +21,8 @@ export interface UpstreamRequest {
   body: ReadableStream<Uint8Array> | Uint8Array | null | undefined
   /** The client's request: its body when `body` is undefined, and its abort signal. */
   original: Request
+  /** Cancels this one try (a hedging loser); forwarders honour it with the client's signal. */
+  cancel?: AbortSignal
   /** Time allowed until response headers arrive, ms; 0 = no limit of its own. */
   headerTimeoutMs: number
   /** Largest allowed gap between two response body chunks, ms; 0 = no limit. */

@@ -36,7 +36,7 @@ export function createFetchForwarder(options: FetchForwarderOptions = {}): Fetch
   const extra = options.init ?? {}
   return async function fetchForward(req: UpstreamRequest): Promise<Response> {
     let headerTimedOut = false
-    const clientSignal = req.original.signal
+    const clientSignal = req.cancel ? AbortSignal.any([req.original.signal, req.cancel]) : req.original.signal
     let signal = clientSignal
     let timer: ReturnType<typeof setTimeout> | undefined
     if (req.headerTimeoutMs > 0) {

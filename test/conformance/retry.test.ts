@@ -54,3 +54,20 @@ describe('concurrency limit', () => {
     expect((await getJson('/limited/x')).res.status).toBe(200)
   })
 })
+
+describe('hedging', () => {
+  test('a slow first try is hedged after delay: the fast answer wins and the slow try is cancelled upstream', async () => {
+    const hid = id()
+    const started = Date.now()
+    const { res, json } = await getJson(`/hedged/hedge?id=${hid}`)
+    expect(res.status).toBe(200)
+    expect(json.calls).toBe(2)
+    expect(Date.now() - started).toBeLessThan(2000) // the stalled try would take 3 s
+    let aborted: boolean | null = null
+    for (let i = 0; i < 30 && aborted !== true; i++) {
+      await new Promise((r) => setTimeout(r, 100))
+      aborted = (await getJson(`/up/aborted?id=${encodeURIComponent(hid)}`)).json.aborted
+    }
+    expect(aborted).toBe(true)
+  })
+})

@@ -1,0 +1,46 @@
+/**
+ * Response-side policies on a Web Response (the path every runtime but Node's direct one
+ * takes): hop-by-hop removal, X-Request-ID, transforms, the affinity pin cookie, and the body
+ * wrapped only when the access log or an idle timeout needs to see it.
+ * @module
+ */
+import type { BackendTarget } from '../balancer/pool.ts'
+import type { Affinity } from '../balancer/split.ts'
+import { copyEndToEnd } from '../proxy/hop-by-hop.ts'
+import { observeBody } from '../proxy/streams.ts'
+import type { RequestContext } from './context.ts'
+import { transformVars } from './proxy-helpers.ts'
+import type { HeaderTransformer, TransformVars } from './transform.ts'
+
+// Statuses whose responses never carry a body (Fetch standard "null body status").
+const NULL_BODY = new Set([101, 103, 204, 205, 304])
+const DROP_RESPONSE = new Set(['x-request-id'])
+
+export type ResponseFinisher = (ctx: RequestContext, res: Response, vars: TransformVars | undefined, backend: BackendTarget) => Response
+
+export function createResponseFinisher(
+  responseTransform: HeaderTransformer | null,
+  affinity: Affinity | null,
+  idleMs: number,
+): ResponseFinisher {
+  return function finishResponse(ctx, res, vars, backend) {
+      const { request } = ctx
+      const outHeaders = copyEndToEnd(res.headers, DROP_RESPONSE)
+      outHeaders.set('x-request-id', ctx.requestId)
+      const pin = affinity?.cookie(backend, request.headers)
+      if (pin) outHeaders.append('set-cookie', pin)
+      if (responseTransform !== null) responseTransform(outHeaders, vars ?? transformVars(ctx))
+      let outBody: ReadableStream<Uint8Array> | null = res.body
+      if (outBody !== null && (NULL_BODY.has(res.status) || request.method === 'HEAD')) {
+        outBody.cancel().catch(() => {})
+        outBody = null
+      }
+      // Wrapping costs a JS stream hop per chunk (and Bun's native pipe): only when something needs it.
+      if (outBody !== null && (ctx.logAccess !== null || idleMs > 0)) {
+        const status = res.status
+        ctx.bodyObserved = true
+        outBody = observeBody(outBody, idleMs, (bytes) => ctx.logAccess?.(status, bytes))
+      }
+      return new Response(outBody, { status: res.status, statusText: res.statusText, headers: outHeaders })
+  }
+}
