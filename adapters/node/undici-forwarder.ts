@@ -135,7 +135,8 @@ export function createUndiciForwarder(): UndiciForwarder {
     }
 
     try {
-      const res = await poolFor(origin).request({ ...options, signal: req.original.signal })
+      const signal = req.cancel ? AbortSignal.any([req.original.signal, req.cancel]) : req.original.signal
+      const res = await poolFor(origin).request({ ...options, signal })
       // A failed body must not crash the process: undici destroys it with an error.
       res.body.on('error', ignore)
       const status = res.statusCode
@@ -144,7 +145,7 @@ export function createUndiciForwarder(): UndiciForwarder {
       const webBody = nullBody ? null : nodeToWeb(res.body)
       return new Response(webBody, { status, headers: toHeaders(res.headers as RawHeaders) })
     } catch (err) {
-      throw failure(err, req.original.signal)
+      throw failure(err, req.cancel?.aborted ? req.cancel : req.original.signal)
     }
   }
 
