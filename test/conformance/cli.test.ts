@@ -31,7 +31,7 @@ describe('command line', () => {
     const p = startPortico(
       runtime,
       join(root, 'test/conformance/portico.yaml'),
-      { UP_A: 'http://127.0.0.1:1', UP_B: 'http://127.0.0.1:1', UP_DEAD: 'http://127.0.0.1:1', PORTICO_ADMIN_TOKEN: 't', PORTICO_UPSTREAM_SECRET: 's', PORTICO_LOG_FILE: 'stdout' },
+      { UP_A: 'http://127.0.0.1:1', UP_B: 'http://127.0.0.1:1', UP_C: 'http://127.0.0.1:1', UP_DEAD: 'http://127.0.0.1:1', PORTICO_ADMIN_TOKEN: 't', PORTICO_UPSTREAM_SECRET: 's', PORTICO_LOG_FILE: 'stdout' },
       join(root, `.test-out/sigterm-${runtime}.log`),
     )
     const ready = await p.ready

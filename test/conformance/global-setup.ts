@@ -23,6 +23,7 @@ declare module 'vitest' {
     logFile: string
     upA: string
     upB: string
+    upC: string
   }
 }
 
@@ -79,6 +80,7 @@ export default async function setup(project: TestProject) {
     {
       UP_A: ups.a,
       UP_B: ups.b,
+      UP_C: ups.c,
       UP_DEAD: ups.dead,
       PORTICO_ADMIN_TOKEN: ADMIN_TOKEN,
       PORTICO_UPSTREAM_SECRET: UPSTREAM_SECRET,
@@ -102,6 +104,7 @@ export default async function setup(project: TestProject) {
   project.provide('logFile', logFile)
   project.provide('upA', ups.a)
   project.provide('upB', ups.b)
+  project.provide('upC', ups.c)
   return async () => {
     await portico.stop()
     await ups.close()
