@@ -24,6 +24,10 @@ export interface BackendTarget extends BackendState {
   consecutiveErrors: number
   ejectedUntil: number
   ejections: number
+  /** Error-rate window of passive detection: start time, exchanges and errors in it. */
+  windowStart: number
+  windowRequests: number
+  windowErrors: number
 }
 
 export interface BackendPool {
@@ -60,6 +64,9 @@ export function toTargets(backends: readonly BackendConfig[]): BackendTarget[] {
       consecutiveErrors: 0,
       ejectedUntil: 0,
       ejections: 0,
+      windowStart: 0,
+      windowRequests: 0,
+      windowErrors: 0,
     }
   })
 }

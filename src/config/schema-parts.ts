@@ -121,6 +121,10 @@ export const healthCheck = strict({
 /** Passive outlier detection (Envoy's names where Runway has none). */
 export const outlierDetection = strict({
   consecutive_errors: z.number().int().min(1).default(5),
+  /** Eject when errors / exchanges in `window` reach this (with at least `min_requests`). */
+  error_rate_threshold: z.number().gt(0).max(1).optional(),
+  min_requests: z.number().int().min(1).default(20),
+  window: duration.default(10_000),
   base_ejection_time: duration.default(30_000),
   max_ejection_time: duration.default(300_000),
   max_ejection_percent: z.number().min(0).max(100).default(50),
@@ -155,6 +159,10 @@ export const retryPolicy = strict({
 export const circuitBreaker = strict({
   enabled: z.boolean().default(true),
   failure_threshold: z.number().int().min(1).default(5),
+  /** Also open when failures / requests in `window` reach this (with at least `min_requests`). */
+  error_rate_threshold: z.number().gt(0).max(1).optional(),
+  min_requests: z.number().int().min(1).default(20),
+  window: duration.default(10_000),
   max_requests: z.number().int().min(1).default(1),
   timeout: duration.default(30_000),
   mode: z.enum(['local', 'distributed']).default('local'),

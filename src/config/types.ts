@@ -77,6 +77,9 @@ export interface HealthCheckConfig {
 
 export interface OutlierDetectionConfig {
   consecutive_errors: number
+  error_rate_threshold?: number
+  min_requests: number
+  window: Millis
   base_ejection_time: Millis
   max_ejection_time: Millis
   max_ejection_percent: number
@@ -99,6 +102,9 @@ export interface RetryPolicyConfig {
 export interface CircuitBreakerConfig {
   enabled: boolean
   failure_threshold: number
+  error_rate_threshold?: number
+  min_requests: number
+  window: Millis
   /** Trial requests admitted while half-open. */
   max_requests: number
   /** How long the circuit stays open before trials. */

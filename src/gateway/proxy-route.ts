@@ -109,7 +109,7 @@ export function createProxyHandler(
     if (outlier !== null) {
       // A 5xx answer counts against the backend as a failed exchange does (Envoy: consecutive_5xx).
       if ((res?.status ?? status) >= 500) outlier.failure(backend, now())
-      else outlier.success(backend)
+      else outlier.success(backend, now())
     }
     return res
   }
@@ -262,7 +262,7 @@ export function createProxyHandler(
     }
     if (breaker !== null) {
       if ((res?.status ?? status) >= 500) breaker.failure(now())
-      else breaker.success()
+      else breaker.success(now())
     }
     if (res === null) {
       ctx.bodyObserved = true

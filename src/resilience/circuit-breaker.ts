@@ -1,7 +1,7 @@
 /**
  * Circuit breaker (Runway `circuit_breaker`, per route, local to this process/isolate):
  * closed → open after `failure_threshold` consecutive failures (connect failure, timeout or
- * 5xx); open rejects at once with 503 for `timeout`; then half-open lets `max_requests` trial
+ * 5xx), or when the failure rate over `window` reaches `error_rate_threshold` (≥ `min_requests`); open rejects at once with 503 for `timeout`; then half-open lets `max_requests` trial
  * requests through: a success closes it, a failure opens it again.
  * @module
  */
@@ -13,7 +13,7 @@ export interface CircuitBreaker {
   state(now: number): CircuitState
   /** Admits a request (reserving a half-open trial slot); false = reject it. */
   allow(now: number): boolean
-  success(): void
+  success(now?: number): void
   failure(now: number): void
   /** Seconds until a trial request will be admitted (for Retry-After). */
   retryAfter(now: number): number
@@ -23,6 +23,20 @@ export interface CircuitBreaker {
 
 export function createCircuitBreaker(cfg: CircuitBreakerConfig): CircuitBreaker {
   let failures = 0
+  // Error-rate window (closed state only): start, requests and failures in it.
+  let windowStart = 0
+  let windowRequests = 0
+  let windowFailures = 0
+  const count = (now: number, failed: boolean) => {
+    if (now - windowStart >= cfg.window) {
+      windowStart = now
+      windowRequests = 0
+      windowFailures = 0
+    }
+    windowRequests++
+    if (failed) windowFailures++
+  }
+  const rate = cfg.error_rate_threshold
   let openedAt = -1
   let trials = 0
   const state = (now: number): CircuitState => {
@@ -42,18 +56,29 @@ export function createCircuitBreaker(cfg: CircuitBreakerConfig): CircuitBreaker 
       trials++
       return true
     },
-    success() {
+    success(now = 0) {
       failures = 0
       openedAt = -1
       trials = 0
+      if (rate !== undefined) count(now, false)
     },
     failure(now) {
       if (openedAt >= 0) return open(now) // a failed trial (or a late failure) re-opens
-      if (++failures >= cfg.failure_threshold) open(now)
+      if (rate !== undefined) count(now, true)
+      const byRate = rate !== undefined && windowRequests >= cfg.min_requests && windowFailures / windowRequests >= rate
+      if (++failures >= cfg.failure_threshold || byRate) {
+        windowRequests = 0
+        windowFailures = 0
+        open(now)
+      }
     },
     force(action, now) {
-      if (action === 'open') open(now)
-      else this.success()
+      if (action === 'open') return open(now)
+      failures = 0
+      openedAt = -1
+      trials = 0
+      windowRequests = 0
+      windowFailures = 0
     },
     retryAfter(now) {
       return openedAt < 0 ? 0 : Math.max(1, Math.ceil((cfg.timeout - (now - openedAt)) / 1000))

@@ -1,6 +1,7 @@
 /**
  * Passive outlier detection: a backend that fails `consecutive_errors` exchanges in a row
- * (connect failure, timeout, or a 5xx answer) is ejected for base_ejection_time × 2^(times
+ * (connect failure, timeout, or a 5xx answer) — or whose error rate over `window` reaches
+ * `error_rate_threshold` after `min_requests` — is ejected for base_ejection_time × 2^(times
  * ejected before), capped at max_ejection_time — but never beyond max_ejection_percent of its
  * pool, so ejection alone cannot empty a pool (Envoy's outlier detection works the same way).
  * @module
@@ -9,25 +10,43 @@ import type { BackendTarget } from '../balancer/pool.ts'
 import type { OutlierDetectionConfig } from '../config/types.ts'
 
 export interface OutlierDetector {
-  success(t: BackendTarget): void
+  success(t: BackendTarget, now?: number): void
   failure(t: BackendTarget, now: number): void
+}
+
+/** Counts one exchange in the target's error-rate window (restarted when it has passed). */
+function countWindow(t: BackendTarget, cfg: OutlierDetectionConfig, now: number, error: boolean): void {
+  if (now - t.windowStart >= cfg.window) {
+    t.windowStart = now
+    t.windowRequests = 0
+    t.windowErrors = 0
+  }
+  t.windowRequests++
+  if (error) t.windowErrors++
 }
 
 export function createOutlierDetector(cfg: OutlierDetectionConfig, pool: readonly BackendTarget[]): OutlierDetector {
   const maxEjected = Math.floor((pool.length * cfg.max_ejection_percent) / 100)
+  const rate = cfg.error_rate_threshold
   return {
-    success(t) {
+    success(t, now = 0) {
       t.consecutiveErrors = 0
+      if (rate !== undefined) countWindow(t, cfg, now, false)
     },
     failure(t, now) {
       t.consecutiveErrors++
-      if (t.consecutiveErrors < cfg.consecutive_errors || t.ejectedUntil > now) return
+      if (rate !== undefined) countWindow(t, cfg, now, true)
+      const byRate = rate !== undefined && t.windowRequests >= cfg.min_requests && t.windowErrors / t.windowRequests >= rate
+      if ((t.consecutiveErrors < cfg.consecutive_errors && !byRate) || t.ejectedUntil > now) return
       let ejected = 0
       for (const other of pool) if (other.ejectedUntil > now) ejected++
       if (ejected >= maxEjected) return
       t.ejectedUntil = now + Math.min(cfg.max_ejection_time, cfg.base_ejection_time * 2 ** t.ejections)
       t.ejections++
       t.consecutiveErrors = 0
+      t.windowStart = now
+      t.windowRequests = 0
+      t.windowErrors = 0
     },
   }
 }

@@ -6,7 +6,7 @@ import { createCircuitBreaker } from '../../../src/resilience/circuit-breaker.ts
 import { createRetryBudget, createRetryPolicy } from '../../../src/resilience/retry.ts'
 
 const targets = (n: number) => toTargets(Array.from({ length: n }, (_, i) => ({ url: `http://10.0.0.${i + 1}:80`, weight: 1 })))
-const outlierCfg = { consecutive_errors: 3, base_ejection_time: 1000, max_ejection_time: 3000, max_ejection_percent: 50 }
+const outlierCfg = { consecutive_errors: 3, base_ejection_time: 1000, max_ejection_time: 3000, max_ejection_percent: 50, min_requests: 20, window: 10_000 }
 
 describe('health-check config', () => {
   test('expected_status patterns 200, 2xx and 200-299', () => {
@@ -106,7 +106,7 @@ describe('retry budget and backoff', () => {
 })
 
 describe('circuit breaker', () => {
-  const cfg = { enabled: true, failure_threshold: 3, max_requests: 1, timeout: 1000, mode: 'local' as const }
+  const cfg = { enabled: true, failure_threshold: 3, max_requests: 1, timeout: 1000, mode: 'local' as const, min_requests: 20, window: 10_000 }
 
   test('closed → open after the threshold → half-open after timeout → closed on a good trial', () => {
     const b = createCircuitBreaker(cfg)
@@ -129,5 +129,27 @@ describe('circuit breaker', () => {
     b.failure(1500)
     expect(b.state(2000)).toBe('open')
     expect(b.state(2500)).toBe('half_open')
+  })
+})
+
+describe('error-rate options', () => {
+  test('outlier detection ejects on an error rate even without consecutive errors', () => {
+    const pool = targets(4)
+    const d = createOutlierDetector({ ...outlierCfg, consecutive_errors: 100, error_rate_threshold: 0.5, min_requests: 10 }, pool)
+    const t = pool[0]
+    for (let i = 0; i < 9; i++) (i % 2 === 0 ? d.failure(t, 100) : d.success(t, 100)) // 5 of 9 failed, below min_requests
+    expect(isAvailable(t, 100)).toBe(true)
+    d.failure(t, 100) // 6 of 10 ≥ 50%
+    expect(isAvailable(t, 100)).toBe(false)
+  })
+
+  test('the circuit opens on an error rate over the window', () => {
+    const b = createCircuitBreaker({ enabled: true, failure_threshold: 100, max_requests: 1, timeout: 1000, mode: 'local', error_rate_threshold: 0.3, min_requests: 10, window: 10_000 })
+    for (let i = 0; i < 7; i++) b.success(50)
+    b.failure(50)
+    b.failure(50)
+    expect(b.state(50)).toBe('closed') // 2 of 9, and below min_requests
+    b.failure(50) // 3 of 10 = 30%
+    expect(b.state(50)).toBe('open')
   })
 })
