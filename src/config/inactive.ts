@@ -8,7 +8,7 @@ import type { Config } from './types.ts'
 const TOP_ACTIVE = new Set(['listeners', 'admin', 'store', 'upstreams', 'trusted_proxies', 'logging', 'routes', 'health_check'])
 const ROUTE_ACTIVE = new Set([
   'id', 'path', 'path_prefix', 'methods', 'match', 'backends', 'upstream', 'echo', 'load_balancer',
-  'consistent_hash', 'health_check', 'outlier_detection', 'retry_policy', 'circuit_breaker', 'max_concurrent', 'traffic_split', 'session_affinity', 'sticky', 'strip_prefix', 'rewrite', 'max_body_size', 'timeout', 'timeout_policy', 'transform',
+  'consistent_hash', 'health_check', 'outlier_detection', 'retry_policy', 'circuit_breaker', 'max_concurrent', 'traffic_shaping', 'traffic_split', 'session_affinity', 'sticky', 'strip_prefix', 'rewrite', 'max_body_size', 'timeout', 'timeout_policy', 'transform',
 ])
 const UPSTREAM_ACTIVE = new Set(['backends', 'load_balancer', 'consistent_hash', 'health_check', 'outlier_detection'])
 
@@ -27,6 +27,9 @@ export function inactiveFeatures(config: Config): string[] {
     for (const key of Object.keys(u)) if (!UPSTREAM_ACTIVE.has(key) && u[key] !== undefined) out.push(`upstreams.${name}.${key}`)
   }
   for (const r of config.routes) {
+    for (const key of Object.keys(r.traffic_shaping ?? {})) {
+      if (key !== 'adaptive_concurrency') out.push(`routes.${r.id}.traffic_shaping.${key}`)
+    }
     if (r.circuit_breaker?.mode === 'distributed') out.push(`routes.${r.id}.circuit_breaker.mode: distributed (local is used)`)
     for (const key of Object.keys(r)) if (!ROUTE_ACTIVE.has(key) && r[key] !== undefined) out.push(`routes.${r.id}.${key}`)
   }

@@ -180,3 +180,19 @@ export const sessionAffinity = strict({
   cookie_name: z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, { message: 'is not a valid cookie name' }).default('portico_affinity'),
   ttl: duration.default(3_600_000),
 })
+
+/** Runway `traffic_shaping` (only `adaptive_concurrency` is active). */
+export const trafficShaping = strict({
+  adaptive_concurrency: strict({
+    enabled: z.boolean().default(true),
+    min_limit: z.number().int().min(1).default(1),
+    max_limit: z.number().int().min(1).default(1000),
+    initial_limit: z.number().int().min(1).default(20),
+    latency_tolerance: z.number().min(1).default(2),
+    decrease_ratio: z.number().gt(0).lt(1).default(0.9),
+  }).optional(),
+  throttle: z.unknown().optional(),
+  bandwidth: z.unknown().optional(),
+  priority: z.unknown().optional(),
+  load_shedding: z.unknown().optional(),
+})

@@ -15,6 +15,7 @@ import {
   outlierDetection,
   retryPolicy,
   sessionAffinity,
+  trafficShaping,
   trafficSplitGroup,
   headerTransform,
   later,
@@ -102,6 +103,7 @@ export const routeSchema = strict({
   retry_policy: retryPolicy.optional(),
   circuit_breaker: circuitBreaker.optional(),
   max_concurrent: z.number().int().min(1).optional(),
+  traffic_shaping: trafficShaping.optional(),
   traffic_split: z.array(trafficSplitGroup).min(1).optional(),
   // Runway calls it `sticky`; both names are accepted, session_affinity wins when both are set.
   session_affinity: sessionAffinity.optional(),

@@ -181,6 +181,10 @@ export interface RouteConfig {
   session_affinity?: SessionAffinityConfig
   /** Runway's name for session_affinity. */
   sticky?: SessionAffinityConfig
+  traffic_shaping?: {
+    adaptive_concurrency?: import('../resilience/adaptive-concurrency.ts').AdaptiveConcurrencyConfig
+    [later: string]: unknown
+  }
   /** (portico) requests this route may have in flight at once; beyond it: 503. */
   max_concurrent?: number
   strip_prefix: boolean

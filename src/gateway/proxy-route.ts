@@ -7,6 +7,7 @@ import type { BackendPool, BackendTarget } from '../balancer/pool.ts'
 import type { RouteTargets } from './pools.ts'
 import { recordLatency } from '../balancer/types.ts'
 import { type CircuitBreaker, createCircuitBreaker } from '../resilience/circuit-breaker.ts'
+import { createAdaptiveLimiter } from '../resilience/adaptive-concurrency.ts'
 import { hedge } from '../resilience/hedging.ts'
 import { createResponseFinisher } from './response-finish.ts'
 import { createRetryPolicy } from '../resilience/retry.ts'
@@ -115,18 +116,25 @@ export function createProxyHandler(
   }
 
   const maxConcurrent = route.max_concurrent ?? 0
+  const adaptiveCfg = route.traffic_shaping?.adaptive_concurrency
+  const adaptive = adaptiveCfg?.enabled ? createAdaptiveLimiter(adaptiveCfg) : null
   let active = 0
 
-  if (maxConcurrent === 0) return proxyRoute
+  if (maxConcurrent === 0 && adaptive === null) return proxyRoute
   return async function limitedRoute(ctx: RequestContext): Promise<Response | null> {
-    if (active >= maxConcurrent) {
+    if ((maxConcurrent > 0 && active >= maxConcurrent) || (adaptive !== null && !adaptive.acquire())) {
       throw new GatewayError(503, 'concurrency_limited', 'too many requests in flight on this route', { 'retry-after': '1' })
     }
     active++
+    const started = now()
+    let dropped = true
     try {
-      return await proxyRoute(ctx)
+      const res = await proxyRoute(ctx)
+      dropped = res !== null && res.status >= 500
+      return res
     } finally {
       active--
+      adaptive?.release(now() - started, dropped)
     }
   }
 

@@ -50,6 +50,27 @@ describe('failures', () => {
     expect(post.status).toBe(200)
   })
 
+  test('an upstream that resets mid-body cuts the client off cleanly, and the gateway keeps serving', async () => {
+    const res = await fetch(`${inject('baseUrl')}/up/reset-mid-body`)
+    expect(res.status).toBe(200) // the status was already sent
+    const outcome = await res.text().then(
+      (t) => `truncated:${t.length}`,
+      () => 'errored',
+    )
+    expect(outcome === 'errored' || outcome !== 'truncated:100000').toBe(true)
+    expect((await getJson('/up/after-reset')).res.status).toBe(200)
+  })
+
+  test('adaptive concurrency refuses beyond its limit with 503 and admits again after', async () => {
+    const slow = [getJson('/adaptive/slow?ms=700'), getJson('/adaptive/slow?ms=700')]
+    await sleep(200)
+    const { res, json } = await getJson('/adaptive/x')
+    expect(res.status).toBe(503)
+    expect(json.error.code).toBe('concurrency_limited')
+    for (const r of await Promise.all(slow)) expect(r.res.status).toBe(200)
+    expect((await getJson('/adaptive/x')).res.status).toBe(200)
+  })
+
   testOn('activeChecks', 'health checks eject a failing backend and restore it within interval × threshold + interval', async () => {
     const cState = async () => {
       const { backends } = await (await admin('/backends')).json()

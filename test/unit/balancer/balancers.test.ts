@@ -32,6 +32,8 @@ describe('weighted splits are within ±2% of target (100k picks)', () => {
   ] as const) {
     test(name, () => {
       const s = shares(name, weights, byKey)
+      // The measured figures, printed with the run (issue 3 asks to see them, not only the verdict).
+      console.log(`${name}: shares ${s.map((x) => x.toFixed(4)).join(' / ')} for weights 5/3/2 over ${keys.length} keys`)
       for (const [i, share] of s.entries()) {
         expect(Math.abs(share - target[i]), `${name} backend ${i}: ${share}`).toBeLessThanOrEqual(0.02)
       }
@@ -63,6 +65,7 @@ describe('key-affine balancers when one of N backends is removed', () => {
           if (x.id !== before[2].id) movedFromSurvivors++
         }
       }
+      console.log(`${name}: removing 1 of ${n} moved ${((100 * moved) / keys.length).toFixed(2)}% of keys (${((100 * movedFromSurvivors) / keys.length).toFixed(2)}% from surviving backends)`)
       expect(moved / keys.length).toBeLessThanOrEqual(1 / n + 0.02)
       // A ring keeps every surviving key in place; Maglev trades a small disruption for balance.
       if (name === 'consistent_hash') expect(movedFromSurvivors).toBe(0)
@@ -72,6 +75,7 @@ describe('key-affine balancers when one of N backends is removed', () => {
 
   test('maglev balances equal backends within ±5%', () => {
     const s = shares('maglev', [1, 1, 1, 1, 1, 1, 1], true)
+    console.log(`maglev balance over 7 equal backends: ${s.map((x) => (x * 7).toFixed(3)).join(' ')} (1.000 = even)`)
     for (const share of s) expect(Math.abs(share - 1 / 7) / (1 / 7)).toBeLessThanOrEqual(0.05)
   })
 

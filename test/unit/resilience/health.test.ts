@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest'
 import { createPool, isAvailable, toTargets } from '../../../src/balancer/pool.ts'
 import { compileStatusPatterns, resolveHealthCheck } from '../../../src/resilience/health-check.ts'
 import { createOutlierDetector } from '../../../src/resilience/outlier.ts'
+import { createAdaptiveLimiter } from '../../../src/resilience/adaptive-concurrency.ts'
 import { createCircuitBreaker } from '../../../src/resilience/circuit-breaker.ts'
 import { createRetryBudget, createRetryPolicy } from '../../../src/resilience/retry.ts'
 
@@ -151,5 +152,35 @@ describe('error-rate options', () => {
     expect(b.state(50)).toBe('closed') // 2 of 9, and below min_requests
     b.failure(50) // 3 of 10 = 30%
     expect(b.state(50)).toBe('open')
+  })
+})
+
+describe('adaptive concurrency (AIMD on latency)', () => {
+  const cfg = { enabled: true, min_limit: 2, max_limit: 50, initial_limit: 10, latency_tolerance: 2, decrease_ratio: 0.5 }
+
+  test('refuses beyond the current limit', () => {
+    const l = createAdaptiveLimiter({ ...cfg, initial_limit: 2 })
+    expect(l.acquire()).toBe(true)
+    expect(l.acquire()).toBe(true)
+    expect(l.acquire()).toBe(false)
+    l.release(10, false)
+    expect(l.acquire()).toBe(true)
+  })
+
+  test('grows by one per limit good completions, shrinks multiplicatively when latency degrades', () => {
+    const l = createAdaptiveLimiter(cfg)
+    for (let i = 0; i < 10; i++) {
+      l.acquire()
+      l.release(10, false)
+    }
+    expect(l.limit).toBe(11)
+    l.acquire()
+    l.release(100, false) // 10 × baseline: degraded
+    expect(l.limit).toBe(5)
+    for (let i = 0; i < 5; i++) {
+      l.acquire()
+      l.release(0, true) // failures shrink it down to min_limit, never below
+    }
+    expect(l.limit).toBe(2)
   })
 })
