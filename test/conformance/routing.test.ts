@@ -66,7 +66,9 @@ describe('routing', () => {
         expect(JSON.parse(res.body.toString()).server).toBe('A')
         throw new Error(`${attack} escaped /public and reached upstream as ${JSON.parse(res.body.toString()).url}`)
       }
-      expect(res.status, attack).toBe(404)
+      // 404: normalised to a path no route serves; 400: a dot segment hidden behind an encoded
+      // slash, refused outright. Either way nothing reached an upstream.
+      expect([400, 404], attack).toContain(res.status)
     }
     const dup = await raw('GET', '//public//x')
     expect(JSON.parse(dup.body.toString()).url).toBe('/x')
