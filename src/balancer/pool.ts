@@ -15,6 +15,8 @@ export interface BackendTarget extends BackendState {
   origin: string
   /** Path of the backend URL ('' for '/'), prepended to the upstream path. */
   basePath: string
+  /** This backend's own health-check overrides (merged last). */
+  healthCheck?: BackendConfig['health_check']
   /** Verdict of active health checks (true until checks say otherwise). */
   healthy: boolean
   /** Active-check streaks, for healthy_after / unhealthy_after. */
@@ -58,6 +60,7 @@ export function toTargets(backends: readonly BackendConfig[]): BackendTarget[] {
       ewmaMs: 0,
       origin: u.origin,
       basePath: u.pathname === '/' ? '' : u.pathname,
+      healthCheck: b.health_check,
       healthy: true,
       checkSuccesses: 0,
       checkFailures: 0,

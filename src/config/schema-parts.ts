@@ -60,19 +60,6 @@ export const LOAD_BALANCERS = [
   'maglev',
 ] as const
 
-export const backend = strict({
-  url: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }).refine(
-    (u) => {
-      // zod runs refinements after a failed format check too: an invalid URL is reported once, above.
-      if (!URL.canParse(u)) return true
-      const p = new URL(u)
-      return p.search === '' && p.hash === ''
-    },
-    { message: 'must not have a query or fragment' },
-  ),
-  weight: z.number().int().min(1).default(1),
-})
-
 export const valueMatch = strict({
   name: z.string().min(1),
   value: z.string().optional(),
@@ -116,6 +103,21 @@ export const healthCheck = strict({
     .array(z.union([z.number().int(), z.string()]).transform(String))
     .refine((list) => list.every((p) => STATUS_PATTERN.test(p)), { message: 'each entry must be like 200, 2xx or 200-299' })
     .optional(),
+})
+
+export const backend = strict({
+  url: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }).refine(
+    (u) => {
+      // zod runs refinements after a failed format check too: an invalid URL is reported once, above.
+      if (!URL.canParse(u)) return true
+      const p = new URL(u)
+      return p.search === '' && p.hash === ''
+    },
+    { message: 'must not have a query or fragment' },
+  ),
+  weight: z.number().int().min(1).default(1),
+  /** Per-backend overrides, merged last: global → upstream → route → backend. */
+  health_check: healthCheck.optional(),
 })
 
 /** Passive outlier detection (Envoy's names where Runway has none). */

@@ -44,6 +44,7 @@ export interface AdminConfig {
 export interface BackendConfig {
   url: string
   weight: number
+  health_check?: HealthCheckConfig
 }
 
 export type LoadBalancerName =

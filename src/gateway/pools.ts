@@ -58,8 +58,20 @@ export function poolFor(route: RouteConfig, config: Config, reg: PoolRegistry): 
   if (targets === undefined) {
     targets = toTargets(route.backends ?? upstream!.backends)
     reg.targets.set(owner, targets)
-    const check = resolveHealthCheck(config.health_check, upstream?.health_check, route.health_check)
-    if (check !== null) reg.checks.set(owner, { check, targets })
+    // Targets with the same merged settings share one probe round; a backend's own block
+    // (merged last) can give it different settings, or checks where its pool has none.
+    const groups = new Map<string, { check: ResolvedHealthCheck; targets: BackendTarget[] }>()
+    for (const t of targets) {
+      const layers = [config.health_check, upstream?.health_check, route.health_check, t.healthCheck] as const
+      const check = resolveHealthCheck(...layers)
+      if (check === null) continue
+      const key = JSON.stringify(layers)
+      const group = groups.get(key) ?? { check, targets: [] }
+      group.targets.push(t)
+      groups.set(key, group)
+    }
+    let n = 0
+    for (const group of groups.values()) reg.checks.set(`${owner}#${n++}`, group)
   }
   const outlierCfg = route.outlier_detection ?? upstream?.outlier_detection
   return createPool(

@@ -184,3 +184,10 @@ describe('adaptive concurrency (AIMD on latency)', () => {
     expect(l.limit).toBe(2)
   })
 })
+
+describe('health-check layering down to the backend', () => {
+  test('a backend block overrides upstream and global settings', () => {
+    const c = resolveHealthCheck({ interval: 5000 }, { path: '/u', unhealthy_after: 4 }, undefined, { path: '/b' })!
+    expect(c).toMatchObject({ path: '/b', interval: 5000, unhealthy_after: 4 })
+  })
+})
