@@ -1,17 +1,11 @@
 /** Builds the configured balancer (`load_balancer` key) over a route's or upstream's backends. */
+import type { LoadBalancerName } from '../config/types.ts'
 import { createConsistentHash, createIpHash, createMaglev } from './hashing.ts'
 import { createLeastConn, createLeastResponseTime, createP2C, createRandom, createSmoothRoundRobin } from './simple.ts'
 import type { Balancer, BackendState } from './types.ts'
 
-export type BalancerName =
-  | 'round_robin'
-  | 'random'
-  | 'least_conn'
-  | 'least_response_time'
-  | 'p2c'
-  | 'ip_hash'
-  | 'consistent_hash'
-  | 'maglev'
+/** The balancer names of the config's `load_balancer` key. */
+export type BalancerName = LoadBalancerName
 
 export function createBalancer<T extends BackendState>(name: BalancerName, items: readonly T[], replicas?: number): Balancer<T> {
   if (items.length === 0) throw new Error('a balancer needs at least one backend')
