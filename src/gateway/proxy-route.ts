@@ -240,7 +240,8 @@ export function createProxyHandler(
             end: direct.end,
           }
     // timeout_policy.request bounds the whole exchange including retries and their backoff.
-    const deadline = ctx.startedAt + requestTimeoutMs
+    // 0 means no limit, as in Go's http.Server/Runway.
+    const deadline = requestTimeoutMs > 0 ? ctx.startedAt + requestTimeoutMs : Number.POSITIVE_INFINITY
     try {
       for (let n = 0; ; n++) {
         tried.push(backend)

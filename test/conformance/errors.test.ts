@@ -19,6 +19,12 @@ describe('gateway errors', () => {
     expect(Date.now() - started).toBeLessThan(2500)
   })
 
+  test('timeout: 0 means no time limit, not an immediate timeout', async () => {
+    const { res, json } = await getJson('/no-timeout/slow?ms=300')
+    expect(res.status).toBe(200)
+    expect(json.slow).toBe(true)
+  })
+
   test('connection refused: 502', async () => {
     const { res, json } = await getJson('/dead/x')
     expect(res.status).toBe(502)
