@@ -51,13 +51,19 @@ describe('failures', () => {
   })
 
   test('an upstream that resets mid-body cuts the client off cleanly, and the gateway keeps serving', async () => {
-    const res = await fetch(`${inject('baseUrl')}/up/reset-mid-body`)
-    expect(res.status).toBe(200) // the status was already sent
-    const outcome = await res.text().then(
-      (t) => `truncated:${t.length}`,
+    // The client is cut off one way or another — a failed fetch, a truncated 200 or a 502 when the
+    // runtime had not sent the headers yet (workerd buffers them briefly) — but never a whole body.
+    const outcome = await fetch(`${inject('baseUrl')}/up/reset-mid-body`).then(
+      (res) =>
+        res.status === 200
+          ? res.text().then(
+              (t) => `truncated:${t.length}`,
+              () => 'errored',
+            )
+          : `status:${res.status}`,
       () => 'errored',
     )
-    expect(outcome === 'errored' || outcome !== 'truncated:100000').toBe(true)
+    expect(['errored', 'status:502'].includes(outcome) || (outcome.startsWith('truncated:') && outcome !== 'truncated:100000'), outcome).toBe(true)
     expect((await getJson('/up/after-reset')).res.status).toBe(200)
   })
 
