@@ -11,7 +11,7 @@ import { createFetchForwarder } from '../../src/proxy/fetch-forwarder.ts'
 // Bun decompresses upstream bodies by default but keeps Content-Encoding; a proxy must not.
 const forward = createFetchForwarder({ init: { decompress: false } })
 
-const { config, app, adminApp } = setupServer('bun', forward, (c) => ({
+const { config, holder, adminApp } = setupServer('bun', forward, (c) => ({
   remoteAddr: (c.env as Bun.Server<undefined>).requestIP(c.req.raw)?.address ?? '',
 }))
 
@@ -22,7 +22,13 @@ for (const l of config.listeners) {
   const { host, port } = parseListenAddress(l.address)
   // idleTimeout 0 disables Bun's 10 s default, which would cut long SSE streams.
   const idle = l.http.idle_timeout ? Math.min(255, Math.ceil(l.http.idle_timeout / 1000)) : 0
-  const server = Bun.serve({ hostname: host, port, idleTimeout: idle, fetch: app.fetch })
+  // The proxy path calls the gateway directly (it has its own router); Hono serves the admin API.
+  const server = Bun.serve({
+    hostname: host,
+    port,
+    idleTimeout: idle,
+    fetch: (req, srv) => holder.current.handle(req, { remoteAddr: srv.requestIP(req)?.address ?? '' }),
+  })
   servers.push(server)
   listeners[l.id] = urlOf(server.hostname ?? host, server.port ?? port)
 }

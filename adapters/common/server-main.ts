@@ -9,7 +9,7 @@ import { formatIssues } from '../../src/config/issues.ts'
 import type { Config } from '../../src/config/types.ts'
 import { createPorticoApp, type PorticoAppOptions } from '../../src/gateway/app.ts'
 import { createGateway } from '../../src/gateway/gateway.ts'
-import { createHolder } from '../../src/gateway/holder.ts'
+import { createHolder, type GatewayHolder } from '../../src/gateway/holder.ts'
 import type { Forwarder, Runtime, RuntimeName } from '../../src/gateway/types.ts'
 import { createLogger } from '../../src/observability/logger.ts'
 import { loadConfigFile } from './config-file.ts'
@@ -22,6 +22,7 @@ export interface ServerSetup {
   config: Config
   runtime: Runtime
   app: ReturnType<typeof createPorticoApp>
+  holder: GatewayHolder
   adminApp: ReturnType<typeof createAdminApp> | null
 }
 
@@ -51,5 +52,5 @@ export function setupServer(
   logStartup(logger, holder.current, name, loaded.warnings)
   const app = createPorticoApp(holder, { requestInfo })
   const adminApp = config.admin.enabled ? createAdminApp(holder, { token: config.admin.token }) : null
-  return { config, runtime, app, adminApp }
+  return { config, runtime, app, adminApp, holder }
 }

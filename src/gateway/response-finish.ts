@@ -6,7 +6,7 @@
  */
 import type { BackendTarget } from '../balancer/pool.ts'
 import type { Affinity } from '../balancer/split.ts'
-import { copyEndToEnd } from '../proxy/hop-by-hop.ts'
+import { copyEndToEnd, stripHopByHopInPlace } from '../proxy/hop-by-hop.ts'
 import { observeBody } from '../proxy/streams.ts'
 import type { RequestContext } from './context.ts'
 import { transformVars } from './proxy-helpers.ts'

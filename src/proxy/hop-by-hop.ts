@@ -53,3 +53,10 @@ export function stripHopByHopRecord(headers: Record<string, string | string[] | 
   }
   for (const name of HOP_BY_HOP) if (headers[name] !== undefined) delete headers[name]
 }
+
+/** The same rules applied in place, for runtimes whose fetch Responses have mutable headers (Bun). */
+export function stripHopByHopInPlace(headers: Headers): void {
+  const connection = headers.get('connection')
+  if (connection !== null) for (const name of connectionTokens(connection)) headers.delete(name)
+  for (const name of HOP_BY_HOP) headers.delete(name)
+}
