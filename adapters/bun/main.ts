@@ -11,7 +11,7 @@ import { createFetchForwarder } from '../../src/proxy/fetch-forwarder.ts'
 // Bun decompresses upstream bodies by default but keeps Content-Encoding; a proxy must not.
 const forward = createFetchForwarder({ init: { decompress: false } })
 
-const { config, holder, adminApp } = setupServer('bun', forward, (c) => ({
+const { config, holder, adminApp, reloader } = setupServer('bun', forward, (c) => ({
   remoteAddr: (c.env as Bun.Server<undefined>).requestIP(c.req.raw)?.address ?? '',
 }))
 
@@ -47,3 +47,4 @@ async function stop(): Promise<void> {
 }
 process.on('SIGINT', stop)
 process.on('SIGTERM', stop)
+process.on('SIGHUP', () => reloader.reload('SIGHUP'))

@@ -10,6 +10,7 @@ import type { Config } from '../../src/config/types.ts'
 import { createPorticoApp, type PorticoAppOptions } from '../../src/gateway/app.ts'
 import { createGateway } from '../../src/gateway/gateway.ts'
 import { createHolder, type GatewayHolder } from '../../src/gateway/holder.ts'
+import { createReloader, type Reloader } from '../../src/gateway/reload.ts'
 import type { Forwarder, Runtime, RuntimeName } from '../../src/gateway/types.ts'
 import { createLogger } from '../../src/observability/logger.ts'
 import { loadConfigFile } from './config-file.ts'
@@ -23,6 +24,8 @@ export interface ServerSetup {
   runtime: Runtime
   app: ReturnType<typeof createPorticoApp>
   holder: GatewayHolder
+  /** SIGHUP and POST /reload: re-read the config file, swap atomically, keep the old one on error. */
+  reloader: Reloader
   adminApp: ReturnType<typeof createAdminApp> | null
 }
 
@@ -51,6 +54,7 @@ export function setupServer(
   const holder = createHolder(createGateway(config, runtime))
   logStartup(logger, holder.current, name, loaded.warnings)
   const app = createPorticoApp(holder, { requestInfo })
-  const adminApp = config.admin.enabled ? createAdminApp(holder, { token: config.admin.token }) : null
-  return { config, runtime, app, adminApp, holder }
+  const reloader = createReloader(holder, () => loadConfigFile(file, process.env), runtime)
+  const adminApp = config.admin.enabled ? createAdminApp(holder, { token: config.admin.token, reloader }) : null
+  return { config, runtime, app, adminApp, holder, reloader }
 }

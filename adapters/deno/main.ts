@@ -9,7 +9,7 @@ import { createDenoForwarder } from './forwarder.ts'
 
 const forward = createDenoForwarder()
 
-const { config, app, adminApp } = setupServer('deno', forward, (c) => ({
+const { config, app, adminApp, reloader } = setupServer('deno', forward, (c) => ({
   remoteAddr: (c.env as { remoteAddr: Deno.NetAddr }).remoteAddr.hostname,
 }))
 
@@ -51,3 +51,4 @@ async function stop(): Promise<void> {
 }
 Deno.addSignalListener('SIGINT', stop)
 Deno.addSignalListener('SIGTERM', stop)
+Deno.addSignalListener('SIGHUP', () => reloader.reload('SIGHUP'))

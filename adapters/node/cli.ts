@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   }
 
   if (runtime === 'node') {
-    const running = await serveNode(loaded.config, loaded.warnings)
+    const running = await serveNode(loaded.config, loaded.warnings, file)
     printReady('node', running.listeners, running.admin)
     onStopSignal(() => running.close())
   } else if (runtime === 'workerd') {
@@ -104,7 +104,7 @@ function runChild(runtime: 'bun' | 'deno', file: string): void {
       ? [entry, '--config', file]
       : ['run', '--unstable-no-legacy-abort', '--allow-net', '--allow-read', '--allow-env', '--allow-sys', '--allow-write', entry, '--config', file]
   const child = spawn(binPath(runtime), args, { stdio: 'inherit', cwd: packageRoot })
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig))
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => child.kill(sig))
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)))
 }
 

@@ -11,6 +11,8 @@ import { createAdminApp } from '../../src/admin/admin-app.ts'
 import type { Config } from '../../src/config/types.ts'
 import { createGateway } from '../../src/gateway/gateway.ts'
 import { createHolder } from '../../src/gateway/holder.ts'
+import { createReloader } from '../../src/gateway/reload.ts'
+import { loadConfigFile } from '../common/config-file.ts'
 import type { Runtime } from '../../src/gateway/types.ts'
 import { createLogger } from '../../src/observability/logger.ts'
 import { adminAddress, parseListenAddress, urlOf } from '../common/listen-address.ts'
@@ -36,7 +38,7 @@ function listen(server: Server, address: string): Promise<string> {
   })
 }
 
-export async function serveNode(config: Config, warnings: string[] = []): Promise<RunningNode> {
+export async function serveNode(config: Config, warnings: string[] = [], file?: string): Promise<RunningNode> {
   const logger = createLogger(config.logging.level, createLogSink(config.logging.output))
   const forwarder = createUndiciForwarder()
   const runtime: Runtime = {
@@ -49,6 +51,10 @@ export async function serveNode(config: Config, warnings: string[] = []): Promis
   }
   const holder = createHolder(createGateway(config, runtime))
   logStartup(logger, holder.current, 'node', warnings)
+  // SIGHUP and POST /reload re-read the file; a bad config is rejected and the old one keeps serving.
+  const reloader = file === undefined ? undefined : createReloader(holder, () => loadConfigFile(file, process.env), runtime)
+  const onHup = () => reloader?.reload('SIGHUP')
+  if (reloader !== undefined) process.on('SIGHUP', onHup)
 
   // The main listener calls the gateway directly: the proxy path needs no Hono routing (the
   // gateway has its own router), and skipping Hono's context saves ~7 µs per request here
@@ -74,7 +80,7 @@ export async function serveNode(config: Config, warnings: string[] = []): Promis
   }
   let admin: string | null = null
   if (config.admin.enabled) {
-    const adminApp = createAdminApp(holder, { token: config.admin.token })
+    const adminApp = createAdminApp(holder, { token: config.admin.token, reloader })
     const server = createServer(getRequestListener(adminApp.fetch))
     admin = await listen(server, adminAddress(config.admin))
     servers.push(server)
@@ -92,6 +98,7 @@ export async function serveNode(config: Config, warnings: string[] = []): Promis
             }),
         ),
       )
+      process.off('SIGHUP', onHup)
       holder.current.close()
       await forwarder.close()
     },

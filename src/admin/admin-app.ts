@@ -8,6 +8,7 @@ import { Hono } from 'hono'
 import { redactConfig } from '../config/redact.ts'
 import { GatewayError, errorResponse } from '../gateway/errors.ts'
 import type { GatewayHolder } from '../gateway/holder.ts'
+import type { Reloader } from '../gateway/reload.ts'
 import { requestIdFrom } from '../observability/request-id.ts'
 
 export interface AdminAppOptions {
@@ -15,6 +16,8 @@ export interface AdminAppOptions {
   token?: string
   /** Require the token on every endpoint, including health (Workers: the admin is public). */
   tokenForAll?: boolean
+  /** Present where the config can be re-read (Node/Bun/Deno): enables POST /reload. */
+  reloader?: Reloader
 }
 
 /** Compares in time independent of where the strings differ, so the token can't be guessed byte by byte. */
@@ -58,6 +61,14 @@ export function createAdminApp(holder: GatewayHolder, options: AdminAppOptions =
   })
   app.get('/routes', (c) => c.json({ routes: holder.current.routes() }))
   app.get('/backends', (c) => c.json({ backends: holder.current.backends() }))
+  const reloader = options.reloader
+  if (reloader !== undefined) {
+    app.post('/reload', (c) => {
+      const result = reloader.reload('admin')
+      return c.json(result, result.ok ? 200 : 422)
+    })
+    app.get('/reload/status', (c) => c.json(reloader.status() ?? { ok: true, version: holder.current.version, at: null }))
+  }
   app.get('/circuit-breakers', (c) => c.json({ circuit_breakers: holder.current.circuitBreakers() }))
   app.post('/circuit-breakers/:route/:action{open|close|reset}', (c) => {
     const route = c.req.param('route')

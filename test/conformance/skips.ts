@@ -4,7 +4,7 @@
  */
 import { inject, test } from 'vitest'
 
-type Feature = 'hostOverride' | 'adminListener' | 'cliOnce' | 'clientAbort' | 'activeChecks'
+type Feature = 'hostOverride' | 'adminListener' | 'cliOnce' | 'clientAbort' | 'activeChecks' | 'reload'
 
 const SKIPS: Record<string, Partial<Record<Feature, string>>> = {
   node: {},
@@ -17,6 +17,8 @@ const SKIPS: Record<string, Partial<Record<Feature, string>>> = {
     hostOverride: "workerd's fetch always derives Host from the URL (rewrite.host cannot be honoured)",
     clientAbort:
       "observed here: under Miniflare a client disconnect does not cancel the worker's upstream subrequest (the local entry does not propagate it)",
+    reload:
+      'the config is bound into the worker at deploy time; reloading a Worker is a redeploy (or, later, a KV config read)',
     activeChecks:
       'Workers have no timers outside a request, so active health checks do not run (the startup log says so); passive outlier detection is tested instead',
     adminListener: 'the platform owns the socket: no separate admin listener, admin is mounted under admin.path_prefix',

@@ -1,0 +1,72 @@
+/**
+ * Config reload: parse → validate → compile → atomic swap of `holder.current`. In-flight requests
+ * finish on the version they started with; a config that fails validation or compilation is
+ * rejected, reported (log and `GET /reload/status`), and the old version keeps serving. The old
+ * version's background work (health checks) is stopped once the new one is live.
+ * @module
+ */
+import { formatIssues } from '../config/issues.ts'
+import type { ParseResult } from '../config/load.ts'
+import type { Config } from '../config/types.ts'
+import { createGateway } from './gateway.ts'
+import type { GatewayHolder } from './holder.ts'
+import type { Runtime } from './types.ts'
+
+export interface ReloadStatus {
+  ok: boolean
+  version: number
+  at: string
+  /** `FILE: key.path: message` lines of the rejected config. */
+  error?: string
+  trigger?: string
+}
+
+export interface Reloader {
+  reload(trigger: string): ReloadStatus
+  status(): ReloadStatus | null
+}
+
+/** Keys whose change needs a restart: sockets are bound once, at start. */
+function restartOnlyChanges(before: Config, after: Config): string[] {
+  const out: string[] = []
+  if (JSON.stringify(before.listeners) !== JSON.stringify(after.listeners)) out.push('listeners')
+  if (before.admin.address !== after.admin.address || before.admin.enabled !== after.admin.enabled) out.push('admin.address')
+  if (JSON.stringify(before.logging) !== JSON.stringify(after.logging)) out.push('logging')
+  return out
+}
+
+export function createReloader(holder: GatewayHolder, load: () => ParseResult, runtime: Runtime): Reloader {
+  let last: ReloadStatus | null = null
+  return {
+    status: () => last,
+    reload(trigger) {
+      const at = new Date().toISOString()
+      const parsed = load()
+      if (!parsed.ok) {
+        const error = formatIssues(parsed.issues)
+        runtime.logger.error('config reload rejected; the running config is kept', { trigger, error })
+        last = { ok: false, version: holder.current.version, at, error, trigger }
+        return last
+      }
+      let next: ReturnType<typeof createGateway>
+      try {
+        next = createGateway(parsed.config, runtime)
+      } catch (err) {
+        const error = String((err as Error).message ?? err)
+        runtime.logger.error('config reload rejected; the running config is kept', { trigger, error })
+        last = { ok: false, version: holder.current.version, at, error, trigger }
+        return last
+      }
+      const previous = holder.current
+      holder.current = next
+      holder.loadedAt = Date.now()
+      previous.close()
+      for (const key of restartOnlyChanges(previous.config, next.config)) {
+        runtime.logger.warn('config key changed but applies only after a restart', { key })
+      }
+      runtime.logger.info('config reloaded', { trigger, version: next.version, routes: next.routes().map((r) => r.id) })
+      last = { ok: true, version: next.version, at, trigger }
+      return last
+    },
+  }
+}
