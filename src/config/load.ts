@@ -3,13 +3,40 @@
  * each with its key path and, where the YAML parser knows it, its line.
  * @module
  */
-import { LineCounter, parseDocument } from 'yaml'
-import { type ExpandOptions, type ExpandProblem, expandValues } from './expand.ts'
+import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml'
+import { type ExpandOptions, type ExpandReport, expandValues } from './expand.ts'
 import { configSchema } from './schema.ts'
 import type { Config, ConfigIssue } from './types.ts'
 
 export type ParseResult = { ok: true; config: Config; warnings: string[] } | { ok: false; issues: ConfigIssue[] }
 
+type Path = readonly PropertyKey[]
+
+/**
+ * Line of the deepest node on `path` that exists: the key itself for a mapping entry (so an
+ * unknown or bad key points at its own line, not at the block below it), else its parent.
+ */
+function lineFinder(doc: Document, lines: LineCounter): (path: Path) => number | undefined {
+  return (path) => {
+    let node: unknown = doc.contents
+    let offset = (node as { range?: number[] } | null)?.range?.[0]
+    for (const segment of path) {
+      if (isMap(node)) {
+        // Keys compare as text: zod reports record keys as strings, YAML may have read `1:` as a number.
+        const pair = node.items.find((p) => String(isScalar(p.key) ? p.key.value : p.key) === String(segment))
+        if (pair === undefined) break
+        offset = (pair.key as { range?: number[] } | null)?.range?.[0] ?? offset
+        node = pair.value
+      } else if (isSeq(node) && typeof segment === 'number' && node.items[segment] !== undefined) {
+        node = node.items[segment]
+        offset = (node as { range?: number[] }).range?.[0] ?? offset
+      } else break
+    }
+    return offset === undefined ? undefined : lines.linePos(offset).line
+  }
+}
+
+/** Parse, expand and validate one config text. `file` only labels the issues. */
 export function parseConfig(text: string, file: string, options: ExpandOptions): ParseResult {
   const lines = new LineCounter()
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true })
@@ -21,30 +48,34 @@ export function parseConfig(text: string, file: string, options: ExpandOptions):
   }
   const raw = doc.toJS({ maxAliasCount: 100 }) as unknown
   if (raw === null || raw === undefined) return { ok: false, issues: [{ file, path: '', message: 'config is empty' }] }
-  if (typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, issues: [{ file, path: '', message: 'config must be a mapping of keys' }] }
-
-  const lineOf = (path: readonly PropertyKey[]): number | undefined => {
-    for (let n = path.length; n >= 0; n--) {
-      const node = doc.getIn(path.slice(0, n) as (string | number)[], true) as { range?: [number, number, number] } | undefined
-      if (node?.range) return lines.linePos(node.range[0]).line
-      // a missing key: point at its parent object
-    }
-    return undefined
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    return { ok: false, issues: [{ file, path: '', message: 'config must be a mapping of keys', line: 1 }] }
   }
 
-  const expandProblems: ExpandProblem[] = []
-  const expanded = expandValues(raw, options, expandProblems)
-  const issues: ConfigIssue[] = expandProblems.map((p) => ({ file, path: p.path.join('.'), message: p.message, line: lineOf(p.path) }))
+  const lineOf = lineFinder(doc, lines)
+  const report: ExpandReport = { errors: [], warnings: [] }
+  const expanded = expandValues(raw, options, report)
+  const issues: ConfigIssue[] = report.errors.map((p) => ({ file, path: p.path.join('.'), message: p.message, line: lineOf(p.path) }))
+  const at = (path: Path, message: string): ConfigIssue => ({ file, path: path.map(String).join('.'), message, line: lineOf(path) })
 
   const result = configSchema.safeParse(expanded)
   if (!result.success) {
     for (const iss of result.error.issues) {
-      const path = [...iss.path]
-      // An unknown key is reported at the key itself, not at the object holding it.
-      if (iss.code === 'unrecognized_keys' && iss.keys.length === 1) path.push(iss.keys[0])
-      issues.push({ file, path: path.map(String).join('.'), message: iss.message, line: lineOf(path) })
+      // An unknown key is reported at the key itself, one issue per key (strict() joins them with "; ").
+      const messages = iss.code === 'unrecognized_keys' ? iss.message.split('; ') : []
+      if (iss.code === 'unrecognized_keys' && messages.length === iss.keys.length) {
+        for (const [n, k] of iss.keys.entries()) issues.push(at([...iss.path, k], messages[n]))
+      } else issues.push(at(iss.path, iss.message))
     }
   }
-  if (issues.length > 0) return { ok: false, issues }
-  return { ok: true, config: (result as { data: Config }).data, warnings: [] }
+  if (issues.length > 0 || !result.success) return { ok: false, issues }
+
+  // Warnings carry no file name: the caller prefixes it (`FILE: warning: …`).
+  const warnings = report.warnings.map((w) => `${w.path.join('.')}: ${w.message}`)
+  result.data.routes.forEach((r, i) => {
+    if (r.sticky !== undefined && r.session_affinity !== undefined) {
+      warnings.push(`routes.${i}: both sticky and session_affinity are set; session_affinity is used`)
+    }
+  })
+  return { ok: true, config: result.data, warnings }
 }

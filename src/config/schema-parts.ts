@@ -24,14 +24,14 @@ export function strict<T extends z.ZodRawShape>(shape: T) {
 }
 
 /** Go-style duration string (or a number of ms) → milliseconds. */
-export const duration = z.union([z.string(), z.number().nonnegative()]).transform((v, ctx) => {
+export const duration = z.union([z.string(), z.number().nonnegative()], { error: 'must be a duration such as 250ms, 30s or 1h30m' }).transform((v, ctx) => {
   if (typeof v === 'number') return v
-  const ms = parseDuration(v)
-  if (typeof ms === 'string') {
-    ctx.issues.push({ code: 'custom', message: ms, input: v })
+  try {
+    return parseDuration(v)
+  } catch (err) {
+    ctx.issues.push({ code: 'custom', message: (err as Error).message, input: v })
     return z.NEVER
   }
-  return ms
 })
 
 export const regexString = z.string().refine(
@@ -45,9 +45,6 @@ export const regexString = z.string().refine(
   },
   { message: 'is not a valid regular expression' },
 )
-
-/** Accepted for Runway compatibility; the feature is not active yet (listed at startup). */
-export const later = z.unknown()
 
 export const LOAD_BALANCERS = [
   'round_robin',

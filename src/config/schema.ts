@@ -1,7 +1,8 @@
 /**
  * The config schema (Runway key names; (portico) keys where Runway has none). Output is the
  * `Config` type of types.ts: durations in ms, defaults applied. Keys whose features arrive in
- * later versions are accepted (`later`) and reported by `inactiveFeatures`.
+ * later versions are accepted (shapes in schema-later.ts) and reported by `inactiveFeatures`.
+ * schema-check.ts proves at compile time that the output matches types.ts.
  * @module
  */
 import { z } from 'zod'
@@ -18,12 +19,30 @@ import {
   trafficShaping,
   trafficSplitGroup,
   headerTransform,
-  later,
   listenAddress,
   regexString,
   strict,
   valueMatch,
 } from './schema-parts.ts'
+import {
+  authentication,
+  cache,
+  cloudflare,
+  compression,
+  cors,
+  ipFilter,
+  later,
+  mirror,
+  redis,
+  routeAuth,
+  routeRateLimit,
+  shutdown,
+  tcpRoute,
+  tracing,
+  udpRoute,
+  upstash,
+  websocket,
+} from './schema-later.ts'
 import type { Config } from './types.ts'
 
 const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
@@ -77,11 +96,6 @@ const upstream = strict({
   circuit_breaker: later.optional(),
 })
 
-const ROUTE_LATER = [
-  'service', 'auth', 'rate_limit', 'cache', 'cors',
-  'ip_filter', 'websocket', 'compression', 'mirror', 'ai', 'spike_arrest', 'quota', 'validation', 'grpc', 'sse', 'security_headers',
-] as const
-
 export const routeSchema = strict({
   id: z.string().min(1),
   path: z.string().startsWith('/', { message: 'must start with "/"' }),
@@ -127,7 +141,23 @@ export const routeSchema = strict({
     request: strict({ headers: headerTransform.default({ add: {}, set: {}, remove: [] }), body: later.optional() }).optional(),
     response: strict({ headers: headerTransform.default({ add: {}, set: {}, remove: [] }), body: later.optional() }).optional(),
   }).optional(),
-  ...Object.fromEntries(ROUTE_LATER.map((k) => [k, later.optional()])),
+  // Accepted for Runway compatibility, not active yet (see inactive.ts).
+  service: later.optional(),
+  auth: routeAuth.optional(),
+  rate_limit: routeRateLimit.optional(),
+  cache: cache.optional(),
+  cors: cors.optional(),
+  ip_filter: ipFilter.optional(),
+  websocket: websocket.optional(),
+  compression: compression.optional(),
+  mirror: mirror.optional(),
+  ai: later.optional(),
+  spike_arrest: later.optional(),
+  quota: later.optional(),
+  validation: later.optional(),
+  grpc: later.optional(),
+  sse: later.optional(),
+  security_headers: later.optional(),
 }).superRefine(
   (r, ctx) => {
     const o = r as Record<string, unknown>
@@ -142,12 +172,7 @@ export const routeSchema = strict({
   { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
 )
 
-const TOP_LATER = [
-  'registry', 'authentication', 'tracing', 'shutdown', 'ip_filter', 'redis', 'upstash', 'cloudflare',
-  'tcp_routes', 'udp_routes', 'cors', 'security_headers', 'rate_limit', 'spike_arrest', 'quota', 'waf', 'cluster',
-] as const
-
-export const configSchema = strict({
+export const configShape = strict({
   listeners: z.array(listener).default([]),
   admin: admin.default({
     enabled: true,
@@ -172,8 +197,27 @@ export const configSchema = strict({
   }).default({ level: 'info', output: 'stdout', format: 'json', access_log: true }),
   routes: z.array(routeSchema).default([]),
   health_check: healthCheck.optional(),
-  ...Object.fromEntries(TOP_LATER.map((k) => [k, later.optional()])),
+  // Accepted for Runway compatibility, not active yet (see inactive.ts).
+  registry: later.optional(),
+  authentication: authentication.optional(),
+  tracing: tracing.optional(),
+  shutdown: shutdown.optional(),
+  ip_filter: ipFilter.optional(),
+  redis: redis.optional(),
+  upstash: upstash.optional(),
+  cloudflare: cloudflare.optional(),
+  tcp_routes: z.array(tcpRoute).optional(),
+  udp_routes: z.array(udpRoute).optional(),
+  cors: cors.optional(),
+  security_headers: later.optional(),
+  rate_limit: later.optional(),
+  spike_arrest: later.optional(),
+  quota: later.optional(),
+  waf: later.optional(),
+  cluster: later.optional(),
 })
+
+export const configSchema = configShape
   .superRefine(
     (c, ctx) => {
       if (!Array.isArray(c.routes)) return
@@ -197,5 +241,7 @@ export const configSchema = strict({
   .transform((c): Config => {
     const listeners = c.listeners.map((l, i) => ({ ...l, id: l.id ?? `listener-${i}` }))
     const admin = { ...c.admin, address: c.admin.address ?? `127.0.0.1:${c.admin.port ?? 8081}` }
-    return { ...c, listeners, admin } as Config
+    // No cast: this assignment is the check that the parsed shape is a Config.
+    const config: Config = { ...c, listeners, admin }
+    return config
   })

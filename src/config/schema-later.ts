@@ -1,0 +1,176 @@
+/**
+ * Blocks accepted for Runway compatibility whose features arrive in later versions.
+ * Where config.md lists the keys, the block is a strict shape so that a typo is still caught
+ * now rather than when the feature lands; blocks whose keys are not settled yet (registry,
+ * service, ai, …) stay open. `inactiveFeatures()` reports every one of them at startup.
+ * @module
+ */
+import { z } from 'zod'
+import { duration, strict } from './schema-parts.ts'
+
+/** Accepted as is; the feature is not active yet (listed at startup). */
+export const later = z.unknown()
+
+const stringList = z.array(z.string())
+const oneOrMany = z.union([z.string(), stringList])
+const laterBackend = strict({ url: z.string().min(1), weight: z.number().int().min(0).default(1) })
+
+export const ipFilter = strict({ allow: stringList.default([]), deny: stringList.default([]) })
+
+const jwt = strict({
+  enabled: z.boolean().default(true),
+  secret: z.string().optional(),
+  public_key: z.string().optional(),
+  algorithm: oneOrMany.optional(),
+  issuer: z.string().optional(),
+  audience: oneOrMany.optional(),
+  jwks_url: z.string().optional(),
+  jwks_refresh_interval: duration.optional(),
+  clock_skew: duration.optional(),
+  required_scopes: stringList.optional(),
+  forward_claims: z.record(z.string(), z.string()).optional(),
+})
+
+const apiKey = strict({
+  enabled: z.boolean().default(true),
+  header: z.string().optional(),
+  query_param: z.string().optional(),
+  keys: z
+    .array(
+      strict({
+        key: z.string().min(1),
+        client_id: z.string().optional(),
+        name: z.string().optional(),
+        expires_at: z.string().optional(),
+        roles: stringList.optional(),
+      }),
+    )
+    .default([]),
+})
+
+const basic = strict({
+  enabled: z.boolean().default(true),
+  realm: z.string().optional(),
+  users: z
+    .array(
+      strict({
+        username: z.string().min(1),
+        password_hash: z.string().min(1),
+        client_id: z.string().optional(),
+        roles: stringList.optional(),
+      }),
+    )
+    .default([]),
+})
+
+const oauth = strict({
+  enabled: z.boolean().default(true),
+  introspection_url: z.string().optional(),
+  client_id: z.string().optional(),
+  client_secret: z.string().optional(),
+  jwks_url: z.string().optional(),
+  issuer: z.string().optional(),
+  audience: oneOrMany.optional(),
+  scopes: stringList.optional(),
+  cache_ttl: duration.optional(),
+})
+
+export const authentication = strict({
+  jwt: jwt.optional(),
+  api_key: apiKey.optional(),
+  basic: basic.optional(),
+  oauth: oauth.optional(),
+})
+
+export const tracing = strict({
+  enabled: z.boolean().default(false),
+  exporter: z.string().optional(),
+  endpoint: z.string().optional(),
+  service_name: z.string().optional(),
+  sample_rate: z.number().min(0).max(1).optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+})
+
+export const shutdown = strict({ timeout: duration.optional(), drain_delay: duration.optional() })
+
+export const redis = strict({
+  address: z.string().optional(),
+  password: z.string().optional(),
+  db: z.number().int().min(0).optional(),
+  tls: z.boolean().optional(),
+})
+
+export const upstash = strict({ url: z.string().optional(), token: z.string().optional() })
+
+export const cloudflare = strict({
+  kv_binding: z.string().optional(),
+  durable_object_binding: z.string().optional(),
+  config_kv_key: z.string().optional(),
+})
+
+export const tcpRoute = strict({
+  id: z.string().min(1),
+  listener: z.string().optional(),
+  match: strict({ sni: stringList.optional(), source_cidr: stringList.optional() }).optional(),
+  backends: z.array(laterBackend).min(1),
+})
+
+export const udpRoute = strict({
+  id: z.string().min(1),
+  listener: z.string().optional(),
+  backends: z.array(laterBackend).min(1),
+})
+
+/** `ip` | `client_id` | `header:<name>` | `cookie:<name>` | `jwt_claim:<name>`. */
+const RATE_LIMIT_KEY = /^(ip|client_id|(header|cookie|jwt_claim):.+)$/
+
+export const routeRateLimit = strict({
+  enabled: z.boolean().default(true),
+  rate: z.number().positive(),
+  period: duration.default(1000),
+  burst: z.number().int().min(0).optional(),
+  key: z.string().regex(RATE_LIMIT_KEY, { message: 'must be ip, client_id, header:<name>, cookie:<name> or jwt_claim:<name>' }).optional(),
+  mode: z.enum(['local', 'distributed']).default('local'),
+  algorithm: z.enum(['token_bucket', 'sliding_window', 'gcra']).default('token_bucket'),
+})
+
+export const routeAuth = strict({
+  required: z.boolean().default(true),
+  methods: z.array(z.enum(['jwt', 'api_key', 'basic', 'oauth'])).default([]),
+})
+
+export const cors = strict({
+  enabled: z.boolean().default(true),
+  allow_origins: stringList.optional(),
+  allow_origin_patterns: stringList.optional(),
+  allow_methods: stringList.optional(),
+  allow_headers: stringList.optional(),
+  expose_headers: stringList.optional(),
+  allow_credentials: z.boolean().optional(),
+  max_age: z.number().int().min(0).optional(),
+})
+
+export const cache = strict({
+  enabled: z.boolean().default(true),
+  ttl: duration.optional(),
+  methods: stringList.optional(),
+  key_headers: stringList.optional(),
+  conditional: z.boolean().optional(),
+  stale_while_revalidate: duration.optional(),
+  stale_if_error: duration.optional(),
+  mode: z.enum(['local', 'distributed']).optional(),
+})
+
+export const websocket = strict({ enabled: z.boolean().default(true), ping_interval: duration.optional() })
+
+export const compression = strict({
+  enabled: z.boolean().default(true),
+  algorithms: z.array(z.enum(['gzip', 'br', 'deflate', 'zstd'])).optional(),
+  min_size: z.number().int().min(0).optional(),
+})
+
+export const mirror = strict({
+  enabled: z.boolean().default(true),
+  backends: z.array(laterBackend).default([]),
+  percentage: z.number().min(0).max(100).optional(),
+})

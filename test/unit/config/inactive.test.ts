@@ -1,0 +1,90 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are config text; ${…} is what is under test, not a template.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, test } from 'vitest'
+import { inactiveFeatures } from '../../../src/config/inactive.ts'
+import { formatIssues } from '../../../src/config/issues.ts'
+import { parseConfig } from '../../../src/config/load.ts'
+import type { Config } from '../../../src/config/types.ts'
+
+const root = join(import.meta.dirname, '../../..')
+const load = (text: string, file = 'f.yaml'): { config: Config; warnings: string[] } => {
+  const res = parseConfig(text, file, { env: {} })
+  if (!res.ok) throw new Error(formatIssues(res.issues))
+  return res
+}
+const example = (name: string) => load(readFileSync(join(root, 'configs/examples', name), 'utf8'), name)
+
+describe("Runway's README examples", () => {
+  test('the minimal example validates and uses nothing inactive', () => {
+    const { config, warnings } = example('runway-minimal.yaml')
+    expect(config.listeners[0]).toMatchObject({ id: 'listener-0', address: ':8080', protocol: 'http' })
+    expect(config.routes[0]).toMatchObject({ id: 'my-api', path: '/api/', path_prefix: true, backends: [{ url: 'http://localhost:9001', weight: 1 }] })
+    expect(warnings).toEqual([])
+    expect(inactiveFeatures(config)).toEqual([])
+  })
+
+  test('the full example validates; every key whose feature is not active is listed', () => {
+    const { config, warnings } = example('runway-example.yaml')
+    expect(inactiveFeatures(config)).toEqual([
+      'registry',
+      'authentication.jwt',
+      'listeners.0.http.write_timeout',
+      'routes.users-api.service',
+      'routes.users-api.auth',
+      'routes.users-api.rate_limit',
+      'routes.users-api.cache',
+    ])
+    // Active parts came through converted: durations in ms, transform defaults filled.
+    const r = config.routes[0]
+    expect(r.timeout_policy).toEqual({ request: 30_000, backend: 10_000 })
+    expect(r.circuit_breaker).toMatchObject({ max_requests: 5, timeout: 30_000, failure_threshold: 3 })
+    expect(r.retry_policy).toMatchObject({ max_retries: 2, budget: { ratio: 0.1, min_retries: 3, window: 10_000 } })
+    expect(r.transform?.request?.headers.add).toEqual({ 'X-Request-ID': '$request_id', 'X-Forwarded-For': '$remote_addr' })
+    // JWT_SECRET is unset in this test: Runway keeps the text, we say so.
+    expect(warnings).toEqual(['authentication.jwt.secret: ${JWT_SECRET} is not set and was kept as text'])
+  })
+})
+
+describe('inactiveFeatures never hides an accepted key', () => {
+  test('listener, admin, store, upstream and route extras are listed', () => {
+    const { config } = load(
+      [
+        'listeners: [{ address: ":1", protocol: tcp, tls: { enabled: true }, http: { max_header_bytes: 100 } }]',
+        'admin: { metrics: { enabled: true }, dashboard: { enabled: true } }',
+        'store: { type: redis }',
+        'redis: { address: "r:6379" }',
+        'upstreams: { p: { backends: [{ url: "http://h:1" }], service: { name: s } } }',
+        'routes:',
+        '  - id: r',
+        '    path: /r',
+        '    upstream: p',
+        '    circuit_breaker: { mode: distributed }',
+        '    traffic_shaping: { throttle: { rate: 1 } }',
+        '    transform: { response: { body: { json: {} } } }',
+        '    cors: { allow_origins: ["*"] }',
+      ].join('\n'),
+    )
+    expect(inactiveFeatures(config)).toEqual([
+      'redis',
+      'listeners.0.protocol: tcp',
+      'listeners.0.tls',
+      'listeners.0.http.max_header_bytes',
+      'admin.dashboard',
+      'admin.metrics',
+      'store.type: redis',
+      'upstreams.p.service',
+      'routes.r.cors',
+      'routes.r.traffic_shaping.throttle',
+      'routes.r.circuit_breaker.mode: distributed (local is used)',
+      'routes.r.transform.response.body',
+    ])
+  })
+
+  test('active features are not listed', () => {
+    const { config } = load(
+      'health_check: { path: /h }\nupstreams: { p: { backends: [{ url: "http://h:1" }], load_balancer: maglev } }\nroutes: [{ id: r, path: /r, upstream: p, retry_policy: { max_retries: 1 }, timeout: 1s }]',
+    )
+    expect(inactiveFeatures(config)).toEqual([])
+  })
+})
