@@ -15,6 +15,7 @@ import { createGateway } from '../../src/gateway/gateway.ts'
 import { createHolder } from '../../src/gateway/holder.ts'
 import type { Runtime } from '../../src/gateway/types.ts'
 import { createLogger } from '../../src/observability/logger.ts'
+import { createMetricsRegistry } from '../../src/observability/metrics.ts'
 import { createWorkerdForwarder } from './forwarder.ts'
 
 export interface WorkerEnv {
@@ -47,13 +48,15 @@ function build(text: string, env: WorkerEnv): { app: Hono | null; problem: strin
     logger: createLogger(config.logging.level, (line) => console.log(line)),
     waitUntil: (p) => void p.catch(() => {}),
     now: () => performance.now(),
+    // Per isolate: each isolate counts only what it served (docs/proxy.md).
+    metrics: createMetricsRegistry(),
   }
   const holder = createHolder(createGateway(config, runtime))
   for (const key of holder.current.inactive) runtime.logger.warn('config key accepted but not active in this version', { key })
   const token = config.admin.token
   if (config.admin.enabled && !token) runtime.logger.warn('admin API disabled on Workers: set admin.token to enable it')
   const app = createPorticoApp(holder, {
-    adminMount: config.admin.enabled && token ? { prefix: config.admin.path_prefix, token } : undefined,
+    adminMount: config.admin.enabled && token ? { prefix: config.admin.path_prefix, token, metrics: runtime.metrics } : undefined,
     requestInfo: (c) => ({
       // workerd: the platform terminates the client connection; CF-Connecting-IP is the peer.
       remoteAddr: c.req.header('cf-connecting-ip') ?? '',

@@ -13,6 +13,7 @@ import { createHolder, type GatewayHolder } from '../../src/gateway/holder.ts'
 import { createReloader, type Reloader } from '../../src/gateway/reload.ts'
 import type { Forwarder, Runtime, RuntimeName } from '../../src/gateway/types.ts'
 import { createLogger } from '../../src/observability/logger.ts'
+import { createMetricsRegistry } from '../../src/observability/metrics.ts'
 import { loadConfigFile } from './config-file.ts'
 import { createLogSink } from './log-sink.ts'
 import { schedule } from './schedule.ts'
@@ -50,11 +51,12 @@ export function setupServer(
     waitUntil: (p) => void p.catch((err) => logger.error('background task failed', { error: String(err) })),
     now: () => performance.now(),
     schedule,
+    metrics: createMetricsRegistry(),
   }
   const holder = createHolder(createGateway(config, runtime))
   logStartup(logger, holder.current, name, loaded.warnings)
   const app = createPorticoApp(holder, { requestInfo })
   const reloader = createReloader(holder, () => loadConfigFile(file, process.env), runtime)
-  const adminApp = config.admin.enabled ? createAdminApp(holder, { token: config.admin.token, reloader }) : null
+  const adminApp = config.admin.enabled ? createAdminApp(holder, { token: config.admin.token, reloader, metrics: runtime.metrics }) : null
   return { config, runtime, app, adminApp, holder, reloader }
 }

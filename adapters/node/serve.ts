@@ -15,6 +15,7 @@ import { createReloader } from '../../src/gateway/reload.ts'
 import { loadConfigFile } from '../common/config-file.ts'
 import type { Runtime } from '../../src/gateway/types.ts'
 import { createLogger } from '../../src/observability/logger.ts'
+import { createMetricsRegistry } from '../../src/observability/metrics.ts'
 import { adminAddress, parseListenAddress, urlOf } from '../common/listen-address.ts'
 import { createLogSink } from '../common/log-sink.ts'
 import { schedule } from '../common/schedule.ts'
@@ -48,6 +49,7 @@ export async function serveNode(config: Config, warnings: string[] = [], file?: 
     waitUntil: (p) => void p.catch((err) => logger.error('background task failed', { error: String(err) })),
     now: () => performance.now(),
     schedule,
+    metrics: createMetricsRegistry(),
   }
   const holder = createHolder(createGateway(config, runtime))
   logStartup(logger, holder.current, 'node', warnings)
@@ -80,7 +82,7 @@ export async function serveNode(config: Config, warnings: string[] = [], file?: 
   }
   let admin: string | null = null
   if (config.admin.enabled) {
-    const adminApp = createAdminApp(holder, { token: config.admin.token, reloader })
+    const adminApp = createAdminApp(holder, { token: config.admin.token, reloader, metrics: runtime.metrics })
     const server = createServer(getRequestListener(adminApp.fetch))
     admin = await listen(server, adminAddress(config.admin))
     servers.push(server)

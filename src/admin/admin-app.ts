@@ -9,6 +9,7 @@ import { redactConfig } from '../config/redact.ts'
 import { GatewayError, errorResponse } from '../gateway/errors.ts'
 import type { GatewayHolder } from '../gateway/holder.ts'
 import type { Reloader } from '../gateway/reload.ts'
+import type { MetricsRegistry } from '../observability/metrics.ts'
 import { requestIdFrom } from '../observability/request-id.ts'
 
 export interface AdminAppOptions {
@@ -18,6 +19,8 @@ export interface AdminAppOptions {
   tokenForAll?: boolean
   /** Present where the config can be re-read (Node/Bun/Deno): enables POST /reload. */
   reloader?: Reloader
+  /** Served at `admin.metrics.path` when `admin.metrics.enabled`. */
+  metrics?: MetricsRegistry
 }
 
 /** Compares in time independent of where the strings differ, so the token can't be guessed byte by byte. */
@@ -61,6 +64,11 @@ export function createAdminApp(holder: GatewayHolder, options: AdminAppOptions =
   })
   app.get('/routes', (c) => c.json({ routes: holder.current.routes() }))
   app.get('/backends', (c) => c.json({ backends: holder.current.backends() }))
+  const registry = options.metrics
+  const metricsCfg = holder.current.config.admin.metrics
+  if (registry !== undefined && metricsCfg.enabled) {
+    app.get(metricsCfg.path, (c) => c.body(registry.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }))
+  }
   const reloader = options.reloader
   if (reloader !== undefined) {
     app.post('/reload', (c) => {

@@ -44,7 +44,6 @@ export function inactiveFeatures(config: Config): string[] {
     if (l.http.max_header_bytes !== undefined) out.push(`listeners.${i}.http.max_header_bytes`)
   })
   inactiveKeys(config.admin as unknown as Record<string, unknown>, ADMIN_ACTIVE, 'admin', out)
-  if (config.admin.metrics.enabled) out.push('admin.metrics')
   if (config.store.type !== 'memory') out.push(`store.type: ${config.store.type}`)
   for (const [name, u] of Object.entries(config.upstreams)) inactiveKeys(u, UPSTREAM_ACTIVE, `upstreams.${name}`, out)
   for (const r of config.routes) {

@@ -74,8 +74,8 @@ const admin = strict({
   address: listenAddress.optional(),
   path_prefix: z.string().startsWith('/').default('/__portico'),
   token: z.string().optional(),
-  metrics: strict({ enabled: z.boolean().default(false), path: z.string().startsWith('/').default('/metrics') }).default({
-    enabled: false,
+  metrics: strict({ enabled: z.boolean().default(true), path: z.string().startsWith('/').default('/metrics') }).default({
+    enabled: true,
     path: '/metrics',
   }),
   readiness: strict({
@@ -177,7 +177,7 @@ export const configShape = strict({
   admin: admin.default({
     enabled: true,
     path_prefix: '/__portico',
-    metrics: { enabled: false, path: '/metrics' },
+    metrics: { enabled: true, path: '/metrics' },
     readiness: { min_healthy_backends: 1, require_redis: false },
   }),
   store: strict({ type: z.enum(['memory', 'redis', 'upstash', 'cloudflare_kv', 'durable_object']).default('memory') }).default({

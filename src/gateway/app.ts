@@ -5,6 +5,7 @@
  */
 import { Hono, type Context } from 'hono'
 import { createAdminApp } from '../admin/admin-app.ts'
+import type { MetricsRegistry } from '../observability/metrics.ts'
 import type { GatewayHolder } from './holder.ts'
 import type { RequestInfo } from './types.ts'
 
@@ -12,7 +13,7 @@ export interface PorticoAppOptions {
   /** Builds the per-request facts from Hono's context (peer address, waitUntil, native objects). */
   requestInfo: (c: Context) => RequestInfo
   /** Mount the admin API here (e.g. `/__portico`) on this app; token required on every endpoint. */
-  adminMount?: { prefix: string; token: string }
+  adminMount?: { prefix: string; token: string; metrics?: MetricsRegistry }
 }
 
 export function createPorticoApp(holder: GatewayHolder, options: PorticoAppOptions): Hono {
@@ -20,7 +21,7 @@ export function createPorticoApp(holder: GatewayHolder, options: PorticoAppOptio
   // only the adapter's `requestInfo` reads them.
   const app = new Hono()
   if (options.adminMount) {
-    app.route(options.adminMount.prefix, createAdminApp(holder, { token: options.adminMount.token, tokenForAll: true }))
+    app.route(options.adminMount.prefix, createAdminApp(holder, { token: options.adminMount.token, tokenForAll: true, metrics: options.adminMount.metrics }))
   }
   const info = options.requestInfo
   app.all('*', function gatewayHandler(c) {

@@ -5,6 +5,8 @@
 import type { RequestInfo } from './types.ts'
 
 export interface RequestContext {
+  /** Id of the route that matched. */
+  readonly route: string
   readonly request: Request
   readonly url: URL
   /** Normalised path the router matched against (never the raw one). */
@@ -25,6 +27,8 @@ export interface RequestContext {
   upstream: string | null
   /** Retries made for this request (access log). */
   retries: number
+  /** Status the upstream answered with, when the forwarder wrote it itself (Node direct path). */
+  status: number
   /** Writes the access-log line; null when the access log is off. Called once per request. */
   logAccess: ((status: number, bytes: number) => void) | null
   /** Set by a handler that has arranged for `logAccess` to be called when the body ends. */

@@ -10,6 +10,7 @@ import { inactiveFeatures } from '../config/inactive.ts'
 import { compileCidrs } from '../net/cidr.ts'
 import { createClientIpResolver } from '../net/client-ip.ts'
 import { formatIp } from '../net/ip.ts'
+import { gatewayMetrics } from '../observability/gateway-metrics.ts'
 import { requestIdFrom } from '../observability/request-id.ts'
 import { observeBody } from '../proxy/streams.ts'
 import { normalizePath } from '../router/normalize.ts'
@@ -62,6 +63,20 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
   const accessLog = config.logging.access_log
   const { logger } = runtime
   const version = ++versions
+  const metrics = runtime.metrics ? gatewayMetrics(runtime.metrics) : null
+  const stopCollect =
+    metrics === null
+      ? () => {}
+      : runtime.metrics!.onCollect(function collectGatewayState() {
+          const now = runtime.now()
+          for (const [route, b] of reg.breakers) {
+            const state = b.state(now)
+            metrics.circuitState.set([route], state === 'open' ? 2 : state === 'half_open' ? 1 : 0)
+          }
+          for (const [owner, targets] of reg.targets) {
+            for (const t of targets) metrics.backendHealth.set([owner, t.url], isAvailable(t, now) ? 1 : 0)
+          }
+        })
 
   async function handle(request: Request, info: RequestInfo): Promise<Response> {
     const startedAt = runtime.now()
@@ -83,7 +98,9 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
         })
       }
       routeId = m.route.id
+      metrics?.active.add([routeId], 1)
       ctx = {
+        route: routeId,
         request,
         url,
         path,
@@ -98,6 +115,7 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
         params: m.params,
         upstream: null,
         retries: 0,
+        status: 0,
         logAccess: null,
         bodyObserved: false,
       }
@@ -107,8 +125,12 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
       }
       const handled = await m.route.handler(ctx)
       // null: the forwarder wrote the response itself (Node) and logs through ctx.logAccess.
-      if (handled === null) return info.alreadySent ?? new Response(null, { status: 500 })
+      if (handled === null) {
+        record(ctx, request.method, ctx.status, startedAt)
+        return info.alreadySent ?? new Response(null, { status: 500 })
+      }
       response = handled
+      record(ctx, request.method, response.status, startedAt)
       if (ctx.logAccess !== null && !ctx.bodyObserved) {
         const log = ctx.logAccess
         const status = response.status
@@ -123,9 +145,24 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
         logger.warn('upstream error', { request_id: requestId, route: routeId, upstream: ctx?.upstream, code: err.code })
       }
       response = errorResponse(err, requestId)
+      if (metrics !== null && err instanceof GatewayError && err.status >= 500 && ctx?.upstream) {
+        metrics.upstreamErrors.inc([routeId ?? '', ctx.upstream, err.code])
+      }
+      if (ctx !== null) record(ctx, request.method, response.status, startedAt)
+      else metrics?.requests.inc(['', request.method, String(response.status)])
       if (accessLog) writeAccess(ctx, request, routeId, response.status, -1, startedAt)
       return response
     }
+  }
+
+  /** Counts a routed request once its status is known, and ends its in-progress gauge. */
+  function record(ctx: RequestContext, method: string, status: number, startedAt: number): void {
+    if (metrics === null) return
+    const route = ctx.route
+    metrics.requests.inc([route, method, String(status)])
+    metrics.duration.observe([route], (runtime.now() - startedAt) / 1000)
+    metrics.active.add([route], -1)
+    if (ctx.retries > 0) metrics.retries.inc([route], ctx.retries)
   }
 
   function writeAccess(
@@ -163,7 +200,10 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
       for (const targets of reg.targets.values()) for (const t of targets) if (isAvailable(t, now)) n++
       return n
     },
-    close: stopChecks,
+    close() {
+      stopChecks()
+      stopCollect()
+    },
     controlCircuit(route, action) {
       const b = reg.breakers.get(route)
       b?.force(action, runtime.now())

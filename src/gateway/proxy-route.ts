@@ -213,7 +213,8 @@ export function createProxyHandler(
 
     // The direct path writes the answer at once, so it is offered only when no retry may follow.
     const direct: DirectResponse = {
-      head(_status, raw) {
+      head(code, raw) {
+        ctx.status = code
         stripHopByHopRecord(raw)
         raw['x-request-id'] = ctx.requestId
         const pin = affinity?.cookie(backend!, request.headers)

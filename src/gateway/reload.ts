@@ -8,6 +8,7 @@
 import { formatIssues } from '../config/issues.ts'
 import type { ParseResult } from '../config/load.ts'
 import type { Config } from '../config/types.ts'
+import { gatewayMetrics } from '../observability/gateway-metrics.ts'
 import { createGateway } from './gateway.ts'
 import type { GatewayHolder } from './holder.ts'
 import type { Runtime } from './types.ts'
@@ -37,6 +38,7 @@ function restartOnlyChanges(before: Config, after: Config): string[] {
 
 export function createReloader(holder: GatewayHolder, load: () => ParseResult, runtime: Runtime): Reloader {
   let last: ReloadStatus | null = null
+  const reloads = runtime.metrics ? gatewayMetrics(runtime.metrics).reloads : null
   return {
     status: () => last,
     reload(trigger) {
@@ -46,6 +48,7 @@ export function createReloader(holder: GatewayHolder, load: () => ParseResult, r
         const error = formatIssues(parsed.issues)
         runtime.logger.error('config reload rejected; the running config is kept', { trigger, error })
         last = { ok: false, version: holder.current.version, at, error, trigger }
+        reloads?.inc(['failure'])
         return last
       }
       let next: ReturnType<typeof createGateway>
@@ -55,6 +58,7 @@ export function createReloader(holder: GatewayHolder, load: () => ParseResult, r
         const error = String((err as Error).message ?? err)
         runtime.logger.error('config reload rejected; the running config is kept', { trigger, error })
         last = { ok: false, version: holder.current.version, at, error, trigger }
+        reloads?.inc(['failure'])
         return last
       }
       const previous = holder.current
@@ -65,6 +69,7 @@ export function createReloader(holder: GatewayHolder, load: () => ParseResult, r
         runtime.logger.warn('config key changed but applies only after a restart', { key })
       }
       runtime.logger.info('config reloaded', { trigger, version: next.version, routes: next.routes().map((r) => r.id) })
+      reloads?.inc(['success'])
       last = { ok: true, version: next.version, at, trigger }
       return last
     },

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Config } from '../config/types.ts'
+import type { MetricsRegistry } from '../observability/metrics.ts'
 
 export type RuntimeName = 'node' | 'bun' | 'deno' | 'workerd'
 
@@ -86,6 +87,8 @@ export interface Runtime {
    * Workers, which have no timers outside a request.
    */
   schedule?: (everyMs: number, fn: () => void) => () => void
+  /** Where metrics are recorded; absent = no metrics. Lives as long as the process (survives reloads). */
+  metrics?: MetricsRegistry
 }
 
 export interface RouteSummary {

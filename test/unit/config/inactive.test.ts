@@ -71,7 +71,6 @@ describe('inactiveFeatures never hides an accepted key', () => {
       'listeners.0.tls',
       'listeners.0.http.max_header_bytes',
       'admin.dashboard',
-      'admin.metrics',
       'store.type: redis',
       'upstreams.p.service',
       'routes.r.cors',

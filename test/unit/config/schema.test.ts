@@ -26,7 +26,7 @@ describe('defaults', () => {
       enabled: true,
       address: '127.0.0.1:8081',
       path_prefix: '/__portico',
-      metrics: { enabled: false, path: '/metrics' },
+      metrics: { enabled: true, path: '/metrics' },
       readiness: { min_healthy_backends: 1, require_redis: false },
     })
     expect(c.store).toEqual({ type: 'memory' })
