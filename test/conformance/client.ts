@@ -26,6 +26,10 @@ export function raw(
       res.on('data', (c: Buffer) => chunks.push(c))
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }))
       res.on('error', reject)
+      // A connection closed before the body ended must settle too, never hang the test.
+      res.on('close', () => {
+        if (!res.complete) reject(new Error('connection closed before the response ended'))
+      })
     })
     req.on('error', reject)
     req.end(body)
