@@ -13,10 +13,9 @@ import { createHolder, type GatewayHolder } from '../../src/gateway/holder.ts'
 import { createReloader, type Reloader } from '../../src/gateway/reload.ts'
 import type { Forwarder, Runtime, RuntimeName } from '../../src/gateway/types.ts'
 import { createLogger } from '../../src/observability/logger.ts'
-import { createMetricsRegistry } from '../../src/observability/metrics.ts'
 import { loadConfigFile } from './config-file.ts'
 import { createLogSink } from './log-sink.ts'
-import { schedule } from './schedule.ts'
+import { createServerRuntime } from './server-runtime.ts'
 import { defaultConfigPath } from './paths.ts'
 import { logStartup } from './startup.ts'
 
@@ -44,15 +43,7 @@ export function setupServer(
   }
   const { config } = loaded
   const logger = createLogger(config.logging.level, createLogSink(config.logging.output))
-  const runtime: Runtime = {
-    name,
-    forward,
-    logger,
-    waitUntil: (p) => void p.catch((err) => logger.error('background task failed', { error: String(err) })),
-    now: () => performance.now(),
-    schedule,
-    metrics: createMetricsRegistry(),
-  }
+  const runtime = createServerRuntime(name, forward, logger)
   const holder = createHolder(createGateway(config, runtime))
   logStartup(logger, holder.current, name, loaded.warnings)
   const app = createPorticoApp(holder, { requestInfo })

@@ -13,12 +13,10 @@ import { createGateway } from '../../src/gateway/gateway.ts'
 import { createHolder } from '../../src/gateway/holder.ts'
 import { createReloader } from '../../src/gateway/reload.ts'
 import { loadConfigFile } from '../common/config-file.ts'
-import type { Runtime } from '../../src/gateway/types.ts'
 import { createLogger } from '../../src/observability/logger.ts'
-import { createMetricsRegistry } from '../../src/observability/metrics.ts'
 import { adminAddress, parseListenAddress, urlOf } from '../common/listen-address.ts'
 import { createLogSink } from '../common/log-sink.ts'
-import { schedule } from '../common/schedule.ts'
+import { createServerRuntime } from '../common/server-runtime.ts'
 import { logStartup, printReady } from '../common/startup.ts'
 import { createUndiciForwarder } from './undici-forwarder.ts'
 
@@ -42,15 +40,7 @@ function listen(server: Server, address: string): Promise<string> {
 export async function serveNode(config: Config, warnings: string[] = [], file?: string): Promise<RunningNode> {
   const logger = createLogger(config.logging.level, createLogSink(config.logging.output))
   const forwarder = createUndiciForwarder()
-  const runtime: Runtime = {
-    name: 'node',
-    forward: forwarder.forward,
-    logger,
-    waitUntil: (p) => void p.catch((err) => logger.error('background task failed', { error: String(err) })),
-    now: () => performance.now(),
-    schedule,
-    metrics: createMetricsRegistry(),
-  }
+  const runtime = createServerRuntime('node', forwarder.forward, logger)
   const holder = createHolder(createGateway(config, runtime))
   logStartup(logger, holder.current, 'node', warnings)
   // SIGHUP and POST /reload re-read the file; a bad config is rejected and the old one keeps serving.
