@@ -39,7 +39,6 @@ if (adminApp !== null) {
   servers.push(server)
   admin = urlOf(server.hostname ?? host, server.port ?? port)
 }
-printReady('bun', listeners, admin)
 
 async function stop(): Promise<void> {
   await Promise.all(servers.map((s) => s.stop()))
@@ -48,3 +47,5 @@ async function stop(): Promise<void> {
 process.on('SIGINT', stop)
 process.on('SIGTERM', stop)
 process.on('SIGHUP', () => reloader.reload('SIGHUP'))
+// Last, so a signal sent as soon as the ready line is read finds the handlers installed.
+printReady('bun', listeners, admin)

@@ -43,7 +43,6 @@ if (adminApp !== null) {
   servers.push(server)
   admin = url
 }
-printReady('deno', listeners, admin)
 
 async function stop(): Promise<void> {
   await Promise.all(servers.map((s) => s.shutdown()))
@@ -52,3 +51,5 @@ async function stop(): Promise<void> {
 Deno.addSignalListener('SIGINT', stop)
 Deno.addSignalListener('SIGTERM', stop)
 Deno.addSignalListener('SIGHUP', () => reloader.reload('SIGHUP'))
+// Last, so a signal sent as soon as the ready line is read finds the handlers installed.
+printReady('deno', listeners, admin)

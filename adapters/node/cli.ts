@@ -69,13 +69,14 @@ async function main(): Promise<void> {
 
   if (runtime === 'node') {
     const running = await serveNode(loaded.config, loaded.warnings, file)
-    printReady('node', running.listeners, running.admin)
+    // Handlers first: a signal sent the moment the ready line is read must find them installed.
     onStopSignal(() => running.close())
+    printReady('node', running.listeners, running.admin)
   } else if (runtime === 'workerd') {
     const { serveWorkerd } = await import('../cloudflare/dev-server.ts')
     const running = await serveWorkerd(file, loaded.config)
-    printReady('workerd', running.listeners, null)
     onStopSignal(() => running.close())
+    printReady('workerd', running.listeners, null)
   } else {
     runChild(runtime, file)
   }
