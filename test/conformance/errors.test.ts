@@ -37,6 +37,53 @@ describe('gateway errors', () => {
     expectErrorShape(json, 502)
   })
 
+  test('upstream breaks off in the middle of its headers: 502', async () => {
+    const { res, json } = await getJson('/up/half-headers')
+    expect(res.status).toBe(502)
+    expectErrorShape(json, 502)
+  })
+
+  test('timeout_policy.header_timeout: 504 when headers are late', async () => {
+    const { res, json } = await getJson('/hto/slow?ms=3000')
+    expect(res.status).toBe(504)
+    expectErrorShape(json, 504, 'upstream_timeout')
+  })
+
+  test('timeout_policy.header_timeout does not cut a body that keeps flowing after the headers', async () => {
+    // Three chunks 250 ms apart: the body takes longer than the 300 ms header timeout.
+    const res = await fetch(`${base}/hto/drip?chunks=3&ms=250`, { headers: { 'accept-encoding': 'identity' } })
+    expect(res.status).toBe(200)
+    expect(await res.text()).toBe('chunk 0\nchunk 1\nchunk 2\n')
+  })
+
+  test('timeout_policy.backend: 504 when the backend is too slow', async () => {
+    const { res, json } = await getJson('/bto/slow?ms=3000')
+    expect(res.status).toBe(504)
+    expectErrorShape(json, 504, 'upstream_timeout')
+  })
+
+  test('every gateway error is JSON and carries the request id, in the header and the body', async () => {
+    const cases: [string, string, number, string?][] = [
+      ['GET', '/echo/%zz', 400],
+      ['GET', '/nothing-here', 404],
+      ['POST', '/only-get', 405],
+      ['POST', '/limit/x', 413, 'x'.repeat(4096)],
+      ['GET', '/dead/x', 502],
+      ['GET', '/up/close', 502],
+      ['GET', '/to/slow?ms=3000', 504],
+    ]
+    for (const [method, path, status, body] of cases) {
+      const rid = `rid-${status}-${Math.random().toString(36).slice(2)}`
+      const res = await raw(method, path, { 'x-request-id': rid }, body)
+      expect(res.status, path).toBe(status)
+      expect(res.headers['content-type'], path).toContain('application/json')
+      expect(res.headers['x-request-id'], path).toBe(rid)
+      const json = JSON.parse(res.body.toString())
+      expectErrorShape(json, status)
+      expect(json.error.request_id, path).toBe(rid)
+    }
+  })
+
   test('body over max_body_size: 413 (Content-Length)', async () => {
     const { res, json } = await getJson('/limit/x', { method: 'POST', body: 'x'.repeat(4096) })
     expect(res.status).toBe(413)

@@ -7,6 +7,7 @@ import { createWriteStream, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { TestProject } from 'vitest/node'
 import { startUpstreams } from '../fixtures/upstreams.ts'
+import { describeSkips } from './skip-table.ts'
 
 export const root = join(import.meta.dirname, '../..')
 export const ADMIN_TOKEN = 'conformance-admin-token-4f1c'
@@ -27,6 +28,14 @@ declare module 'vitest' {
   }
 }
 
+/** The line `bin/portico.js` prints once it listens (contract: one JSON line, `"msg":"ready"`). */
+export interface ReadyLine {
+  runtime: string
+  listeners: Record<string, string>
+  /** null on workerd: admin is then mounted on the main listener under admin.path_prefix. */
+  admin: string | null
+}
+
 export function startPortico(runtime: string, config: string | null, env: Record<string, string>, logFile: string) {
   mkdirSync(join(root, '.test-out'), { recursive: true })
   const log = createWriteStream(logFile)
@@ -36,35 +45,49 @@ export function startPortico(runtime: string, config: string | null, env: Record
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stderr = ''
+  // The last stdout lines too: a gateway may log its startup error as JSON on stdout.
+  const lastLines: string[] = []
   child.stderr!.on('data', (d: Buffer) => {
     stderr += d.toString()
     log.write(d)
   })
-  const ready = new Promise<{ listeners: Record<string, string>; admin: string | null }>((resolve, reject) => {
+  const why = () => `\n--- stderr:\n${stderr}\n--- last stdout lines:\n${lastLines.join('\n')}\n--- full log: ${logFile}`
+  const ready = new Promise<ReadyLine>((resolve, reject) => {
     let buf = ''
-    const timer = setTimeout(() => reject(new Error(`portico on ${runtime} did not start in 60 s:\n${stderr}`)), 60_000)
+    let isReady = false
+    const timer = setTimeout(() => {
+      // Never leave a half-started gateway behind. SIGTERM first: the CLI forwards it to the
+      // bun/deno/workerd process it spawned, which a SIGKILL of the CLI would orphan.
+      child.kill('SIGTERM')
+      setTimeout(() => child.kill('SIGKILL'), 5000).unref()
+      reject(new Error(`portico on ${runtime} printed no ready line within 60 s${why()}`))
+    }, 60_000)
     child.stdout!.on('data', (d: Buffer) => {
       log.write(d)
       buf += d.toString()
       for (let nl = buf.indexOf('\n'); nl !== -1; nl = buf.indexOf('\n')) {
         const line = buf.slice(0, nl)
         buf = buf.slice(nl + 1)
-        if (line.includes('"msg":"ready"')) {
+        lastLines.push(line)
+        if (lastLines.length > 20) lastLines.shift()
+        if (!isReady && line.includes('"msg":"ready"')) {
+          isReady = true
           clearTimeout(timer)
-          resolve(JSON.parse(line))
+          resolve(JSON.parse(line.slice(line.indexOf('{'))) as ReadyLine)
         }
       }
     })
-    child.on('exit', (code) => {
+    child.on('exit', (code, signal) => {
       clearTimeout(timer)
-      reject(new Error(`portico on ${runtime} exited with ${code} before ready:\n${stderr}`))
+      reject(new Error(`portico on ${runtime} exited (${code ?? signal}) before its ready line${why()}`))
     })
   })
-  const stop = () =>
+  const stop = (signal: NodeJS.Signals = 'SIGTERM') =>
     new Promise<number | null>((resolve) => {
-      if (child.exitCode !== null) return resolve(child.exitCode)
+      // Already gone (exited, or killed by a signal): the 'exit' event will not come again.
+      if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode)
       child.once('exit', (code) => resolve(code))
-      child.kill('SIGTERM')
+      child.kill(signal)
       setTimeout(() => child.kill('SIGKILL'), 8000).unref()
     })
   return { child, ready, stop }
@@ -72,6 +95,8 @@ export function startPortico(runtime: string, config: string | null, env: Record
 
 export default async function setup(project: TestProject) {
   const runtime = process.env.PORTICO_RUNTIME ?? 'node'
+  // The reasons are in the skipped tests' names too; printed here so a plain `vitest run` shows them.
+  for (const line of describeSkips(runtime)) console.log(`[conformance] ${line}`)
   const ups = await startUpstreams()
   const logFile = join(root, '.test-out', `conformance-${runtime}.log`)
   const portico = startPortico(
@@ -88,10 +113,11 @@ export default async function setup(project: TestProject) {
     },
     logFile,
   )
-  let ready: Awaited<typeof portico.ready>
+  let ready: ReadyLine
   try {
     ready = await portico.ready
   } catch (err) {
+    await portico.stop()
     await ups.close()
     throw err
   }

@@ -1,6 +1,11 @@
-import { describe, expect, test } from 'vitest'
+import { request as httpRequest } from 'node:http'
+import { describe, expect, inject, test } from 'vitest'
+import { patternBytes } from '../fixtures/upstreams.ts'
 import { base, getJson } from './client.ts'
 import { testOn } from './skips.ts'
+
+const upA = inject('upA')
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 async function readChunks(res: Response): Promise<{ text: string; times: number[] }> {
   const reader = res.body!.getReader()
@@ -17,16 +22,78 @@ async function readChunks(res: Response): Promise<{ text: string; times: number[
 }
 
 describe('streaming', () => {
-  test('SSE events reach the client as they are sent, not when the stream ends', async () => {
-    const started = Date.now()
-    const res = await fetch(`${base}/up/sse?events=4&ms=400`)
-    expect(res.headers.get('content-type')).toContain('text/event-stream')
+  test('the first SSE event reaches the client while the upstream still holds the stream open', async () => {
+    // The fixture sends one event, then waits for our signal before sending the last one: a
+    // gateway that buffers the response delivers nothing until we give up and release it.
+    const id = `sse-${Date.now()}-${Math.random()}`
+    const first = (async () => {
+      const res = await fetch(`${base}/up/gated-sse?id=${id}`, { headers: { 'accept-encoding': 'identity' } })
+      const reader = res.body!.getReader()
+      const dec = new TextDecoder()
+      let text = ''
+      while (!text.includes('\n\n')) {
+        const { value, done } = await reader.read()
+        if (done) break
+        text += dec.decode(value, { stream: true })
+      }
+      return { res, reader, text }
+    })()
+    const got = await Promise.race([first, sleep(5000).then(() => null)])
+    const release = await (await fetch(`${upA}/__release?id=${id}`)).json()
+    expect(got, 'no SSE event reached the client within 5 s while the upstream held the stream open').not.toBeNull()
+    expect(release.held, 'the upstream had already finished when the client got its first event').toBe(true)
+    expect(got!.res.headers.get('content-type')).toContain('text/event-stream')
+    expect(got!.text).toContain('data: first')
+    let rest = ''
+    for (;;) {
+      const { value, done } = await got!.reader.read()
+      if (done) break
+      rest += new TextDecoder().decode(value)
+    }
+    expect(got!.text + rest).toContain('data: last')
+  })
+
+  test('SSE events keep their spacing: the last arrives well after the first', async () => {
+    const res = await fetch(`${base}/up/sse?events=4&ms=400`, { headers: { 'accept-encoding': 'identity' } })
     const { text, times } = await readChunks(res)
     expect(text).toContain('data: event 0')
     expect(text).toContain('data: event 3')
-    // The upstream needs ≥ 1.2 s for four events; the first must arrive well before the last.
-    expect(times[0] - started).toBeLessThan(900)
+    // The upstream spreads four events over ≥ 1.2 s; a buffering proxy delivers them at once.
     expect(times[times.length - 1] - times[0]).toBeGreaterThan(700)
+  })
+
+  test('a request body is streamed to the upstream before the client has finished sending it', async () => {
+    const id = `in-${Date.now()}-${Math.random()}`
+    const u = new URL(base)
+    const req = httpRequest({
+      host: u.hostname,
+      port: u.port,
+      method: 'POST',
+      path: `/up/stream-in?id=${id}`,
+      headers: { 'content-type': 'application/octet-stream', 'transfer-encoding': 'chunked' },
+      agent: false,
+    })
+    const answer = new Promise<{ status?: number; json: { bodyLength: number } }>((resolve, reject) => {
+      req.on('response', (res) => {
+        let body = ''
+        res.on('data', (c: Buffer) => (body += c))
+        res.on('end', () => resolve({ status: res.statusCode, json: JSON.parse(body) }))
+      })
+      req.on('error', reject)
+    })
+    const head = patternBytes(256 * 1024)
+    req.write(head)
+    // Ask the upstream directly (not through the gateway) how much it has seen so far.
+    let seen = 0
+    for (let i = 0; i < 50 && !(seen > 0); i++) {
+      await sleep(100)
+      seen = (await (await fetch(`${upA}/received?id=${id}`)).json()).bytes ?? 0
+    }
+    req.end(Buffer.from('tail'))
+    const { status, json } = await answer
+    expect(seen, 'the upstream saw no body bytes while the client was still sending').toBeGreaterThan(0)
+    expect(status).toBe(200)
+    expect(json.bodyLength).toBe(head.length + 4)
   })
 
   test('chunked responses stream chunk by chunk', async () => {
