@@ -1,13 +1,13 @@
 /**
  * Shared start-up for the Bun and Deno entries: parse `--config`, validate (printing every
- * problem), compile the gateway. Each entry then only binds sockets its own way.
+ * problem), compile the gateway. Each entry then only binds sockets its own way; like Node's,
+ * their proxy listeners call the gateway directly (it routes itself), Hono serves the admin API.
  * @module
  */
 import { parseArgs } from 'node:util'
 import { createAdminApp } from '../../src/admin/admin-app.ts'
 import { formatIssues } from '../../src/config/issues.ts'
 import type { Config } from '../../src/config/types.ts'
-import { createPorticoApp, type PorticoAppOptions } from '../../src/gateway/app.ts'
 import { createGateway } from '../../src/gateway/gateway.ts'
 import { createHolder, type GatewayHolder } from '../../src/gateway/holder.ts'
 import { createReloader, type Reloader } from '../../src/gateway/reload.ts'
@@ -22,18 +22,13 @@ import { logStartup } from './startup.ts'
 export interface ServerSetup {
   config: Config
   runtime: Runtime
-  app: ReturnType<typeof createPorticoApp>
   holder: GatewayHolder
   /** SIGHUP and POST /reload: re-read the config file, swap atomically, keep the old one on error. */
   reloader: Reloader
   adminApp: ReturnType<typeof createAdminApp> | null
 }
 
-export function setupServer(
-  name: RuntimeName,
-  forward: Forwarder,
-  requestInfo: PorticoAppOptions['requestInfo'],
-): ServerSetup {
+export function setupServer(name: RuntimeName, forward: Forwarder): ServerSetup {
   const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' } }, strict: false })
   const file = typeof values.config === 'string' ? values.config : defaultConfigPath
   const loaded = loadConfigFile(file, process.env)
@@ -46,8 +41,7 @@ export function setupServer(
   const runtime = createServerRuntime(name, forward, logger)
   const holder = createHolder(createGateway(config, runtime))
   logStartup(logger, holder.current, name, loaded.warnings)
-  const app = createPorticoApp(holder, { requestInfo })
   const reloader = createReloader(holder, () => loadConfigFile(file, process.env), runtime)
   const adminApp = config.admin.enabled ? createAdminApp(holder, { token: config.admin.token, reloader, metrics: runtime.metrics }) : null
-  return { config, runtime, app, adminApp, holder, reloader }
+  return { config, runtime, adminApp, holder, reloader }
 }

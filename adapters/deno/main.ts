@@ -9,9 +9,7 @@ import { createDenoForwarder } from './forwarder.ts'
 
 const forward = createDenoForwarder()
 
-const { config, app, adminApp, reloader } = setupServer('deno', forward, (c) => ({
-  remoteAddr: (c.env as { remoteAddr: Deno.NetAddr }).remoteAddr.hostname,
-}))
+const { config, holder, adminApp, reloader } = setupServer('deno', forward)
 
 type Handler = (req: Request, env: { remoteAddr: Deno.NetAddr }) => Response | Promise<Response>
 
@@ -33,7 +31,7 @@ const servers: Deno.HttpServer[] = []
 const listeners: Record<string, string> = {}
 for (const l of config.listeners) {
   if (l.protocol !== 'http') continue
-  const { server, url } = await serve(l.address, app.fetch as Handler)
+  const { server, url } = await serve(l.address, (req, env) => holder.current.handle(req, { remoteAddr: env.remoteAddr.hostname }))
   servers.push(server)
   listeners[l.id] = url
 }

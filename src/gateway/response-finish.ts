@@ -6,7 +6,7 @@
  */
 import type { BackendTarget } from '../balancer/pool.ts'
 import type { Affinity } from '../balancer/split.ts'
-import { copyEndToEnd, stripHopByHopInPlace } from '../proxy/hop-by-hop.ts'
+import { copyEndToEnd } from '../proxy/hop-by-hop.ts'
 import { observeBody } from '../proxy/streams.ts'
 import type { RequestContext } from './context.ts'
 import { transformVars } from './proxy-helpers.ts'
@@ -24,23 +24,23 @@ export function createResponseFinisher(
   idleMs: number,
 ): ResponseFinisher {
   return function finishResponse(ctx, res, vars, backend) {
-      const { request } = ctx
-      const outHeaders = copyEndToEnd(res.headers, DROP_RESPONSE)
-      outHeaders.set('x-request-id', ctx.requestId)
-      const pin = affinity?.cookie(backend, request.headers)
-      if (pin) outHeaders.append('set-cookie', pin)
-      if (responseTransform !== null) responseTransform(outHeaders, vars ?? transformVars(ctx))
-      let outBody: ReadableStream<Uint8Array> | null = res.body
-      if (outBody !== null && (NULL_BODY.has(res.status) || request.method === 'HEAD')) {
-        outBody.cancel().catch(() => {})
-        outBody = null
-      }
-      // Wrapping costs a JS stream hop per chunk (and Bun's native pipe): only when something needs it.
-      if (outBody !== null && (ctx.logAccess !== null || idleMs > 0)) {
-        const status = res.status
-        ctx.bodyObserved = true
-        outBody = observeBody(outBody, idleMs, (bytes) => ctx.logAccess?.(status, bytes))
-      }
-      return new Response(outBody, { status: res.status, statusText: res.statusText, headers: outHeaders })
+    const { request } = ctx
+    const outHeaders = copyEndToEnd(res.headers, DROP_RESPONSE)
+    outHeaders.set('x-request-id', ctx.requestId)
+    const pin = affinity?.cookie(backend, request.headers)
+    if (pin) outHeaders.append('set-cookie', pin)
+    if (responseTransform !== null) responseTransform(outHeaders, vars ?? transformVars(ctx))
+    let outBody: ReadableStream<Uint8Array> | null = res.body
+    if (outBody !== null && (NULL_BODY.has(res.status) || request.method === 'HEAD')) {
+      outBody.cancel().catch(() => {})
+      outBody = null
+    }
+    // Wrapping costs a JS stream hop per chunk (and Bun's native pipe): only when something needs it.
+    if (outBody !== null && (ctx.logAccess !== null || idleMs > 0)) {
+      const status = res.status
+      ctx.bodyObserved = true
+      outBody = observeBody(outBody, idleMs, (bytes) => ctx.logAccess?.(status, bytes))
+    }
+    return new Response(outBody, { status: res.status, statusText: res.statusText, headers: outHeaders })
   }
 }

@@ -39,12 +39,6 @@ export function copyEndToEnd(source: Headers, drop?: ReadonlySet<string>): Heade
   return out
 }
 
-/** True when a response from upstream carries no hop-by-hop field (lets us skip the copy). */
-export function hasHopByHop(headers: Headers): boolean {
-  for (const name of HOP_BY_HOP) if (headers.has(name)) return true
-  return false
-}
-
 /** The same rules on a plain header record (lower-case names), in place: for native responses. */
 export function stripHopByHopRecord(headers: Record<string, string | string[] | undefined>): void {
   const connection = headers.connection
@@ -52,11 +46,4 @@ export function stripHopByHopRecord(headers: Record<string, string | string[] | 
     for (const name of connectionTokens(Array.isArray(connection) ? connection.join(',') : connection)) delete headers[name]
   }
   for (const name of HOP_BY_HOP) if (headers[name] !== undefined) delete headers[name]
-}
-
-/** The same rules applied in place, for runtimes whose fetch Responses have mutable headers (Bun). */
-export function stripHopByHopInPlace(headers: Headers): void {
-  const connection = headers.get('connection')
-  if (connection !== null) for (const name of connectionTokens(connection)) headers.delete(name)
-  for (const name of HOP_BY_HOP) headers.delete(name)
 }
