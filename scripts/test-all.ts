@@ -14,7 +14,7 @@ mkdirSync(out, { recursive: true })
 const onlyArg = process.argv.indexOf('--only')
 const only = onlyArg === -1 ? null : (process.argv[onlyArg + 1] ?? '').split(',').filter(Boolean)
 if (only !== null && only.length === 0) {
-  console.error('usage: node scripts/test-all.ts [--only unit,node,bun,deno,workerd]')
+  console.error('usage: node scripts/test-all.ts [--only unit,integration,node,bun,deno,workerd]')
   process.exit(2)
 }
 /** A runner that hangs is killed and counted as crashed, so CI always gets its summary line. */
@@ -29,6 +29,7 @@ interface Runner {
 
 const runners: Runner[] = []
 if (only === null || only.includes('unit')) runners.push({ name: 'unit', args: ['--project', 'unit'] })
+if (only === null || only.includes('integration')) runners.push({ name: 'integration', args: ['--project', 'integration'] })
 for (const rt of runtimes) runners.push({ name: `conformance:${rt}`, args: ['--project', 'conformance'], env: { PORTICO_RUNTIME: rt } })
 
 interface Row {

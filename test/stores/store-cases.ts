@@ -1,0 +1,221 @@
+/**
+ * The shared store suite as plain async cases: no test-runner or Node imports, so the very same
+ * cases run under vitest (memory, Redis, Upstash) and inside workerd (KV, Durable Object).
+ * `run-store-suite.ts` registers them with vitest; the workerd test worker runs them in place.
+ */
+import type { RateRule, Store } from '../../src/store/types.ts'
+
+export interface StoreCase {
+  name: string
+  /** Cases that only make sense for an atomic store (KV is not). */
+  requires?: 'atomic'
+  run(store: Store, key: (name: string) => string): Promise<void>
+}
+
+export class StoreCaseFailure extends Error {}
+
+function eq<T>(actual: T, expected: T, what: string): void {
+  if (actual !== expected) throw new StoreCaseFailure(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`)
+}
+function ok(cond: boolean, what: string): void {
+  if (!cond) throw new StoreCaseFailure(what)
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+const rule = (algorithm: RateRule['algorithm'], limit: number, rate: number, periodMs: number): RateRule => ({ algorithm, limit, rate, periodMs })
+
+async function admitted(store: Store, key: string, r: RateRule, n: number): Promise<number> {
+  let k = 0
+  for (let i = 0; i < n; i++) if ((await store.limit(key, r)).allowed) k++
+  return k
+}
+
+function bucketCases(algorithm: 'token_bucket' | 'gcra'): StoreCase[] {
+  return [
+    {
+      name: `${algorithm}: admits the burst, then refuses with Retry-After and counts remaining down`,
+      async run(store, key) {
+        const r = rule(algorithm, 5, 1, 10_000)
+        const k = key('burst')
+        for (let i = 4; i >= 0; i--) {
+          const d = await store.limit(k, r)
+          eq(d.allowed, true, 'within burst')
+          eq(d.remaining, i, 'remaining')
+          eq(d.retryAfterMs, 0, 'retryAfter when allowed')
+        }
+        const d = await store.limit(k, r)
+        eq(d.allowed, false, 'over burst')
+        eq(d.remaining, 0, 'remaining when refused')
+        ok(d.retryAfterMs > 9_000 && d.retryAfterMs <= 10_000, `retryAfterMs ≈ 10 s, got ${d.retryAfterMs}`)
+        ok(d.resetMs > 49_000 && d.resetMs <= 50_000, `resetMs ≈ 50 s, got ${d.resetMs}`)
+      },
+    },
+    {
+      name: `${algorithm}: refills at rate/period and never above the burst`,
+      async run(store, key) {
+        const r = rule(algorithm, 2, 10, 1000) // one unit back every 100 ms
+        const k = key('refill')
+        eq(await admitted(store, k, r, 5), 2, 'first flood')
+        await sleep(350) // 3.5 units earned, capped at 2
+        eq(await admitted(store, k, r, 5), 2, 'after refill')
+      },
+    },
+    {
+      name: `${algorithm}: refused requests consume nothing`,
+      async run(store, key) {
+        const r = rule(algorithm, 1, 5, 1000) // one unit back every 200 ms
+        const k = key('noconsume')
+        eq((await store.limit(k, r)).allowed, true, 'first')
+        for (let i = 0; i < 10; i++) eq((await store.limit(k, r)).allowed, false, 'hammering')
+        await sleep(260)
+        eq((await store.limit(k, r)).allowed, true, 'one unit earned despite the refusals')
+      },
+    },
+    {
+      name: `${algorithm}: cost above 1 takes several units`,
+      async run(store, key) {
+        const r = rule(algorithm, 5, 1, 60_000)
+        const k = key('cost')
+        const a = await store.limit(k, r, 3)
+        eq(a.allowed, true, 'cost 3 of 5')
+        eq(a.remaining, 2, 'remaining after cost 3')
+        eq((await store.limit(k, r, 3)).allowed, false, 'cost 3 of 2 left')
+        eq((await store.limit(k, r, 2)).allowed, true, 'cost 2 of 2 left')
+      },
+    },
+    {
+      name: `${algorithm}: a concurrent flood admits exactly the burst`,
+      requires: 'atomic',
+      async run(store, key) {
+        const r = rule(algorithm, 10, 1, 3_600_000)
+        const k = key('flood')
+        const all = await Promise.all(Array.from({ length: 200 }, () => store.limit(k, r)))
+        eq(all.filter((d) => d.allowed).length, 10, 'admitted')
+      },
+    },
+  ]
+}
+
+export const storeCases: StoreCase[] = [
+  {
+    name: 'get/set/delete round trip',
+    async run(store, key) {
+      const k = key('kv')
+      eq(await store.get(k), null, 'absent')
+      await store.set(k, 'héllo ✓')
+      eq(await store.get(k), 'héllo ✓', 'after set')
+      await store.set(k, 'v2')
+      eq(await store.get(k), 'v2', 'overwritten')
+      eq(await store.delete(k), true, 'delete existing')
+      eq(await store.delete(k), false, 'delete absent')
+      eq(await store.get(k), null, 'after delete')
+    },
+  },
+  {
+    name: 'set with a TTL expires',
+    async run(store, key) {
+      const k = key('ttl')
+      await store.set(k, 'x', 200)
+      eq(await store.get(k), 'x', 'before expiry')
+      await sleep(400)
+      eq(await store.get(k), null, 'after expiry')
+    },
+  },
+  {
+    name: 'incr starts at 0, adds, and keeps the first TTL',
+    async run(store, key) {
+      const k = key('incr')
+      eq(await store.incr(k, 1, 300), 1, 'first')
+      eq(await store.incr(k, 5, 10_000), 6, 'second')
+      await sleep(450)
+      eq(await store.incr(k, 1, 300), 1, 'after the first TTL ran out')
+    },
+  },
+  {
+    name: 'compareAndSet writes only over the expected value',
+    async run(store, key) {
+      const k = key('cas')
+      eq(await store.compareAndSet(k, 'nope', 'a'), false, 'expected a value on an absent key')
+      eq(await store.compareAndSet(k, null, 'a'), true, 'create when absent')
+      eq(await store.compareAndSet(k, null, 'b'), false, 'create when present')
+      eq(await store.compareAndSet(k, 'a', 'b'), true, 'swap')
+      eq(await store.get(k), 'b', 'value after swap')
+    },
+  },
+  {
+    name: 'concurrent compareAndSet: exactly one winner',
+    requires: 'atomic',
+    async run(store, key) {
+      const k = key('cas-race')
+      const wins = await Promise.all(Array.from({ length: 50 }, (_, i) => store.compareAndSet(k, null, `w${i}`)))
+      eq(wins.filter(Boolean).length, 1, 'winners')
+    },
+  },
+  {
+    name: 'concurrent incr loses no update',
+    requires: 'atomic',
+    async run(store, key) {
+      const k = key('incr-race')
+      await Promise.all(Array.from({ length: 200 }, () => store.incr(k, 1, 60_000)))
+      eq(await store.incr(k, 0, 60_000), 200, 'total')
+    },
+  },
+  ...bucketCases('token_bucket'),
+  ...bucketCases('gcra'),
+  {
+    name: 'sliding_window: limit per window, previous window weighted, then free again',
+    async run(store, key) {
+      const r = rule('sliding_window', 5, 5, 400)
+      const k = key('sliding')
+      eq(await admitted(store, k, r, 5), 5, 'first window')
+      const d = await store.limit(k, r)
+      eq(d.allowed, false, 'sixth')
+      ok(d.retryAfterMs > 0 && d.retryAfterMs <= 800, `retryAfterMs in (0, 800], got ${d.retryAfterMs}`)
+      await sleep(850) // two windows later nothing of the flood weighs any more
+      eq(await admitted(store, k, r, 7), 5, 'later window')
+    },
+  },
+  {
+    name: 'fixed_window: limit until the key expires',
+    async run(store, key) {
+      const r = rule('fixed_window', 3, 3, 300)
+      const k = key('fixed')
+      eq(await admitted(store, k, r, 5), 3, 'window')
+      const d = await store.limit(k, r)
+      ok(!d.allowed && d.retryAfterMs > 0 && d.retryAfterMs <= 300, `refused with retryAfter ≤ 300, got ${JSON.stringify(d)}`)
+      await sleep(400)
+      eq(await admitted(store, k, r, 5), 3, 'next window')
+    },
+  },
+  {
+    name: 'keys are independent',
+    async run(store, key) {
+      const r = rule('gcra', 1, 1, 60_000)
+      eq((await store.limit(key('a'), r)).allowed, true, 'a')
+      eq((await store.limit(key('a'), r)).allowed, false, 'a again')
+      eq((await store.limit(key('b'), r)).allowed, true, 'b')
+    },
+  },
+  {
+    name: 'ping answers',
+    async run(store) {
+      await store.ping()
+    },
+  },
+]
+
+/** Runs every case (the workerd test worker uses this; vitest registers them one by one). */
+export async function runStoreCases(store: Store, prefix: string): Promise<{ name: string; status: 'passed' | 'failed' | 'skipped'; error?: string }[]> {
+  const results = await Promise.all(
+    storeCases.map(async (c) => {
+      if (c.requires === 'atomic' && !store.capabilities.atomic) return { name: c.name, status: 'skipped' as const, error: `${store.kind} is not atomic` }
+      try {
+        await c.run(store, (n) => `${prefix}:${c.name.length}:${n}`)
+        return { name: c.name, status: 'passed' as const }
+      } catch (err) {
+        return { name: c.name, status: 'failed' as const, error: String((err as Error).stack ?? err) }
+      }
+    }),
+  )
+  return results
+}
