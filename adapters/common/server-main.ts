@@ -38,7 +38,7 @@ export function setupServer(name: RuntimeName, forward: Forwarder): ServerSetup 
   }
   const { config } = loaded
   const logger = createLogger(config.logging.level, createLogSink(config.logging.output))
-  const runtime = createServerRuntime(name, forward, logger)
+  const runtime = createServerRuntime(name, forward, logger, config)
   const holder = createHolder(createGateway(config, runtime))
   logStartup(logger, holder.current, name, loaded.warnings)
   const reloader = createReloader(holder, () => loadConfigFile(file, process.env), runtime)

@@ -3,8 +3,10 @@
  * registry and background-error handling; only the name and the forwarder differ.
  * @module
  */
+import type { Config } from '../../src/config/types.ts'
 import type { Forwarder, Logger, Runtime, RuntimeName } from '../../src/gateway/types.ts'
 import { createMetricsRegistry } from '../../src/observability/metrics.ts'
+import { createServerStores } from './stores.ts'
 
 /** `runtime.schedule`: an interval that does not keep the process alive. */
 export function schedule(everyMs: number, fn: () => void): () => void {
@@ -14,7 +16,8 @@ export function schedule(everyMs: number, fn: () => void): () => void {
   return () => clearInterval(timer)
 }
 
-export function createServerRuntime(name: RuntimeName, forward: Forwarder, logger: Logger): Runtime {
+export function createServerRuntime(name: RuntimeName, forward: Forwarder, logger: Logger, config: Config): Runtime {
+  const metrics = createMetricsRegistry()
   return {
     name,
     forward,
@@ -22,6 +25,8 @@ export function createServerRuntime(name: RuntimeName, forward: Forwarder, logge
     waitUntil: (p) => void p.catch((err) => logger.error('background task failed', { error: String(err) })),
     now: () => performance.now(),
     schedule,
-    metrics: createMetricsRegistry(),
+    metrics,
+    // Created once per process: limit counters and store connections survive reloads.
+    stores: createServerStores(config, logger, metrics),
   }
 }

@@ -40,7 +40,7 @@ function listen(server: Server, address: string): Promise<string> {
 export async function serveNode(config: Config, warnings: string[] = [], file?: string): Promise<RunningNode> {
   const logger = createLogger(config.logging.level, createLogSink(config.logging.output))
   const forwarder = createUndiciForwarder()
-  const runtime = createServerRuntime('node', forwarder.forward, logger)
+  const runtime = createServerRuntime('node', forwarder.forward, logger, config)
   const holder = createHolder(createGateway(config, runtime))
   logStartup(logger, holder.current, 'node', warnings)
   // SIGHUP and POST /reload re-read the file; a bad config is rejected and the old one keeps serving.

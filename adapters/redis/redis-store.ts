@@ -49,7 +49,10 @@ export function createRedisStore(options: RedisStoreOptions): Store {
 
   async function run(op: string, script: string, key: string, args: string[]): Promise<unknown> {
     let sha = shas.get(script)
-    if (sha === undefined) shas.set(script, (sha = scriptSha(script)))
+    if (sha === undefined) {
+      sha = scriptSha(script)
+      shas.set(script, sha)
+    }
     try {
       try {
         return await client.evalsha(await sha, 1, prefix + key, ...args)

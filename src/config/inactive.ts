@@ -7,13 +7,16 @@
  */
 import type { Config } from './types.ts'
 
-const TOP_ACTIVE = new Set(['listeners', 'admin', 'store', 'upstreams', 'trusted_proxies', 'logging', 'routes', 'health_check'])
+const TOP_ACTIVE = new Set([
+  'listeners', 'admin', 'store', 'upstreams', 'trusted_proxies', 'logging', 'routes', 'health_check',
+  'redis', 'upstash', 'rate_limit', 'spike_arrest', 'quota',
+])
 const ADMIN_ACTIVE = new Set(['enabled', 'port', 'address', 'path_prefix', 'token', 'metrics', 'readiness'])
 const ROUTE_ACTIVE = new Set([
   'id', 'path', 'path_prefix', 'methods', 'match', 'backends', 'upstream', 'echo', 'load_balancer',
   'consistent_hash', 'health_check', 'outlier_detection', 'retry_policy', 'circuit_breaker', 'max_concurrent',
   'traffic_shaping', 'traffic_split', 'session_affinity', 'sticky', 'strip_prefix', 'rewrite', 'max_body_size',
-  'timeout', 'timeout_policy', 'transform',
+  'timeout', 'timeout_policy', 'transform', 'rate_limit', 'spike_arrest', 'quota',
 ])
 const UPSTREAM_ACTIVE = new Set(['backends', 'load_balancer', 'consistent_hash', 'health_check', 'outlier_detection'])
 /** Top-level blocks reported per sub-block, so `authentication.jwt` and `.api_key` read apart. */
@@ -44,7 +47,6 @@ export function inactiveFeatures(config: Config): string[] {
     if (l.http.max_header_bytes !== undefined) out.push(`listeners.${i}.http.max_header_bytes`)
   })
   inactiveKeys(config.admin as unknown as Record<string, unknown>, ADMIN_ACTIVE, 'admin', out)
-  if (config.store.type !== 'memory') out.push(`store.type: ${config.store.type}`)
   for (const [name, u] of Object.entries(config.upstreams)) inactiveKeys(u, UPSTREAM_ACTIVE, `upstreams.${name}`, out)
   for (const r of config.routes) {
     const where = `routes.${r.id}`

@@ -93,21 +93,6 @@ export const tracing = strict({
 
 export const shutdown = strict({ timeout: duration.optional(), drain_delay: duration.optional() })
 
-export const redis = strict({
-  address: z.string().optional(),
-  password: z.string().optional(),
-  db: z.number().int().min(0).optional(),
-  tls: z.boolean().optional(),
-})
-
-export const upstash = strict({ url: z.string().optional(), token: z.string().optional() })
-
-export const cloudflare = strict({
-  kv_binding: z.string().optional(),
-  durable_object_binding: z.string().optional(),
-  config_kv_key: z.string().optional(),
-})
-
 export const tcpRoute = strict({
   id: z.string().min(1),
   listener: z.string().optional(),
@@ -119,19 +104,6 @@ export const udpRoute = strict({
   id: z.string().min(1),
   listener: z.string().optional(),
   backends: z.array(laterBackend).min(1),
-})
-
-/** `ip` | `client_id` | `header:<name>` | `cookie:<name>` | `jwt_claim:<name>`. */
-const RATE_LIMIT_KEY = /^(ip|client_id|(header|cookie|jwt_claim):.+)$/
-
-export const routeRateLimit = strict({
-  enabled: z.boolean().default(true),
-  rate: z.number().positive(),
-  period: duration.default(1000),
-  burst: z.number().int().min(0).optional(),
-  key: z.string().regex(RATE_LIMIT_KEY, { message: 'must be ip, client_id, header:<name>, cookie:<name> or jwt_claim:<name>' }).optional(),
-  mode: z.enum(['local', 'distributed']).default('local'),
-  algorithm: z.enum(['token_bucket', 'sliding_window', 'gcra']).default('token_bucket'),
 })
 
 export const routeAuth = strict({

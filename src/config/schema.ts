@@ -27,22 +27,19 @@ import {
 import {
   authentication,
   cache,
-  cloudflare,
   compression,
   cors,
   ipFilter,
   later,
   mirror,
-  redis,
   routeAuth,
-  routeRateLimit,
   shutdown,
   tcpRoute,
   tracing,
   udpRoute,
-  upstash,
   websocket,
 } from './schema-later.ts'
+import { STORE_DEFAULTS, checkLimits, cloudflare, quota, rateLimit, redis, spikeArrest, store, upstash } from './schema-limits.ts'
 import type { Config } from './types.ts'
 
 const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
@@ -144,7 +141,9 @@ export const routeSchema = strict({
   // Accepted for Runway compatibility, not active yet (see inactive.ts).
   service: later.optional(),
   auth: routeAuth.optional(),
-  rate_limit: routeRateLimit.optional(),
+  rate_limit: rateLimit.optional(),
+  spike_arrest: spikeArrest.optional(),
+  quota: quota.optional(),
   cache: cache.optional(),
   cors: cors.optional(),
   ip_filter: ipFilter.optional(),
@@ -152,8 +151,6 @@ export const routeSchema = strict({
   compression: compression.optional(),
   mirror: mirror.optional(),
   ai: later.optional(),
-  spike_arrest: later.optional(),
-  quota: later.optional(),
   validation: later.optional(),
   grpc: later.optional(),
   sse: later.optional(),
@@ -180,9 +177,7 @@ export const configShape = strict({
     metrics: { enabled: true, path: '/metrics' },
     readiness: { min_healthy_backends: 1, require_redis: false },
   }),
-  store: strict({ type: z.enum(['memory', 'redis', 'upstash', 'cloudflare_kv', 'durable_object']).default('memory') }).default({
-    type: 'memory',
-  }),
+  store: store.default({ ...STORE_DEFAULTS }),
   upstreams: z.record(z.string(), upstream).default({}),
   trusted_proxies: strict({
     cidrs: z.array(z.string()).default([]),
@@ -210,9 +205,10 @@ export const configShape = strict({
   udp_routes: z.array(udpRoute).optional(),
   cors: cors.optional(),
   security_headers: later.optional(),
-  rate_limit: later.optional(),
-  spike_arrest: later.optional(),
-  quota: later.optional(),
+  // Defaults for every route that has no block of its own.
+  rate_limit: rateLimit.optional(),
+  spike_arrest: spikeArrest.optional(),
+  quota: quota.optional(),
   waf: later.optional(),
   cluster: later.optional(),
 })
@@ -220,6 +216,7 @@ export const configShape = strict({
 export const configSchema = configShape
   .superRefine(
     (c, ctx) => {
+      checkLimits(c, ctx)
       if (!Array.isArray(c.routes)) return
       const upstreams = (c.upstreams ?? {}) as Record<string, unknown>
       const seen = new Map<string, number>()

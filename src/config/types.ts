@@ -158,6 +158,53 @@ export interface TimeoutPolicy {
   idle?: Millis
 }
 
+export type FailurePolicy = 'fail_open' | 'fail_closed'
+export type LimitMode = 'local' | 'distributed'
+
+export interface RateLimitConfig {
+  enabled: boolean
+  rate?: number
+  period: Millis
+  burst?: number
+  /** ip | client_id | header:<n> | cookie:<n> | jwt_claim:<n> */
+  key: string
+  mode: LimitMode
+  algorithm: 'token_bucket' | 'sliding_window' | 'gcra'
+  tiers?: Record<string, { rate: number; period?: Millis; burst?: number }>
+  tier_key?: string
+  default_tier?: string
+  failure_policy?: FailurePolicy
+  headers: boolean
+}
+
+export interface SpikeArrestConfig {
+  enabled: boolean
+  rate: number
+  period: Millis
+  burst: number
+  key: string
+  mode: LimitMode
+  failure_policy?: FailurePolicy
+}
+
+export interface QuotaConfig {
+  enabled: boolean
+  limit: number
+  window: 'hour' | 'day' | 'week' | 'month'
+  key: string
+  mode: LimitMode
+  failure_policy?: FailurePolicy
+}
+
+export interface StoreConfig {
+  type: 'memory' | 'redis' | 'upstash' | 'cloudflare_kv' | 'durable_object'
+  timeout: Millis
+  failure_policy: FailurePolicy
+  key_prefix: string
+  max_keys: number
+  shards: number
+}
+
 export interface RouteConfig {
   id: string
   path: string
@@ -197,6 +244,9 @@ export interface RouteConfig {
     request?: { headers: HeaderTransform }
     response?: { headers: HeaderTransform }
   }
+  rate_limit?: RateLimitConfig
+  spike_arrest?: SpikeArrestConfig
+  quota?: QuotaConfig
   /** Keys accepted for Runway compatibility whose features arrive later (rate_limit, auth, cache, …). */
   [later: string]: unknown
 }
@@ -218,7 +268,14 @@ export interface TrustedProxiesConfig {
 export interface Config {
   listeners: ListenerConfig[]
   admin: AdminConfig
-  store: { type: 'memory' | 'redis' | 'upstash' | 'cloudflare_kv' | 'durable_object' }
+  store: StoreConfig
+  redis?: { address: string; password?: string; db?: number; tls?: boolean }
+  upstash?: { url?: string; token?: string }
+  cloudflare?: { kv_binding?: string; durable_object_binding?: string; config_kv_key?: string }
+  /** Defaults for routes without their own block. */
+  rate_limit?: RateLimitConfig
+  spike_arrest?: SpikeArrestConfig
+  quota?: QuotaConfig
   upstreams: Record<string, UpstreamConfig>
   trusted_proxies: TrustedProxiesConfig
   logging: LoggingConfig

@@ -20,6 +20,12 @@ export interface RequestContext {
   readonly host: string
   readonly info: RequestInfo
   readonly startedAt: number
+  /** Authenticated client (auth policies); null when anonymous. Feeds `client_id` limit keys and the access log. */
+  clientId: string | null
+  /** Verified token claims (JWT auth); null when none. Feeds `jwt_claim:<n>` limit keys. */
+  claims: Record<string, unknown> | null
+  /** Fields every response of this request carries (RateLimit headers), set before forwarding. */
+  responseHeaders: [string, string][] | null
   /** Literal path prefix the route matched, for strip_prefix/rewrite. */
   matched: string
   params: Record<string, string>

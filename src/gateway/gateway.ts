@@ -10,10 +10,12 @@ import { inactiveFeatures } from '../config/inactive.ts'
 import { compileCidrs } from '../net/cidr.ts'
 import { createClientIpResolver } from '../net/client-ip.ts'
 import { formatIp } from '../net/ip.ts'
-import { gatewayMetrics } from '../observability/gateway-metrics.ts'
+import { type GatewayMetrics, gatewayMetrics } from '../observability/gateway-metrics.ts'
 import { requestIdFrom } from '../observability/request-id.ts'
 import { observeBody } from '../proxy/streams.ts'
 import { normalizePath } from '../router/normalize.ts'
+import { type LimitStores, type RouteLimiter, createRouteLimiter } from '../policies/limits.ts'
+import { createMemoryStore } from '../store/memory-store.ts'
 import { compileRouter } from '../router/router.ts'
 import type { RequestContext } from './context.ts'
 import { echoResponse } from './echo.ts'
@@ -25,17 +27,28 @@ import type { Gateway, RequestInfo, RouteSummary, Runtime } from './types.ts'
 
 interface CompiledRoute extends Pick<RouteConfig, 'id' | 'path' | 'path_prefix' | 'methods' | 'match'> {
   handler: RouteHandler
+  /** rate_limit / spike_arrest / quota, run before the handler; null when the route has none. */
+  limits: RouteLimiter | null
 }
 
 let versions = 0
 
-function compileRoute(route: RouteConfig, config: Config, runtime: Runtime, reg: PoolRegistry): CompiledRoute {
+function compileRoute(
+  route: RouteConfig,
+  config: Config,
+  runtime: Runtime,
+  reg: PoolRegistry,
+  stores: LimitStores,
+  metrics: GatewayMetrics | null,
+): CompiledRoute {
+  const limits = createRouteLimiter(route, config, stores, metrics)
   let handler: RouteHandler
   if (route.echo) {
     const responseTransform = createHeaderTransformer(route.transform?.response?.headers)
     handler = async function echoRoute(ctx) {
       const res = await echoResponse(ctx.request, ctx.url, ctx.path)
       res.headers.set('x-request-id', ctx.requestId)
+      if (ctx.responseHeaders !== null) for (const [k, v] of ctx.responseHeaders) res.headers.set(k, v)
       if (responseTransform !== null) responseTransform(res.headers, transformVars(ctx))
       return res
     }
@@ -50,12 +63,14 @@ function compileRoute(route: RouteConfig, config: Config, runtime: Runtime, reg:
       }
     }
   }
-  return { id: route.id, path: route.path, path_prefix: route.path_prefix, methods: route.methods, match: route.match, handler }
+  return { id: route.id, path: route.path, path_prefix: route.path_prefix, methods: route.methods, match: route.match, handler, limits }
 }
 
 export function createGateway(config: Config, runtime: Runtime): Gateway {
   const reg: PoolRegistry = { targets: new Map(), checks: new Map(), breakers: new Map() }
-  const routes = config.routes.map((r) => compileRoute(r, config, runtime, reg))
+  const metrics = runtime.metrics ? gatewayMetrics(runtime.metrics) : null
+  const stores: LimitStores = runtime.stores ?? memoryStores(config)
+  const routes = config.routes.map((r) => compileRoute(r, config, runtime, reg, stores, metrics))
   const stopChecks = startChecks(reg, runtime)
   const router = compileRouter(routes)
   const resolveClientIp = createClientIpResolver(config.trusted_proxies)
@@ -63,7 +78,6 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
   const accessLog = config.logging.access_log
   const { logger } = runtime
   const version = ++versions
-  const metrics = runtime.metrics ? gatewayMetrics(runtime.metrics) : null
   const stopCollect =
     metrics === null
       ? () => {}
@@ -113,6 +127,9 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
         startedAt,
         matched: m.matched,
         params: m.params,
+        clientId: null,
+        claims: null,
+        responseHeaders: null,
         upstream: null,
         retries: 0,
         status: 0,
@@ -123,6 +140,7 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
         const done = ctx
         done.logAccess = (status, bytes) => writeAccess(done, request, routeId, status, bytes, startedAt)
       }
+      if (m.route.limits !== null) await m.route.limits(ctx, startedAt)
       const handled = await m.route.handler(ctx)
       // null: the forwarder wrote the response itself (Node) and logs through ctx.logAccess.
       if (handled === null) {
@@ -214,6 +232,12 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
       return [...reg.breakers].map(([route, b]) => ({ route, state: b.state(now), retry_after_s: b.state(now) === 'open' ? b.retryAfter(now) : 0 }))
     },
   }
+}
+
+/** Without stores from the adapter (tests): one in-memory store per config version. */
+function memoryStores(config: Config): LimitStores {
+  const local = createMemoryStore({ maxKeys: config.store.max_keys })
+  return { local, shared: local }
 }
 
 function safePath(url: string): string {

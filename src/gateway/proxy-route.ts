@@ -217,6 +217,7 @@ export function createProxyHandler(
         ctx.status = code
         stripHopByHopRecord(raw)
         raw['x-request-id'] = ctx.requestId
+        if (ctx.responseHeaders !== null) for (const [k, v] of ctx.responseHeaders) raw[k] = v
         const pin = affinity?.cookie(backend!, request.headers)
         if (pin) {
           const prior = raw['set-cookie']

@@ -33,6 +33,10 @@ function restartOnlyChanges(before: Config, after: Config): string[] {
   if (JSON.stringify(before.listeners) !== JSON.stringify(after.listeners)) out.push('listeners')
   if (before.admin.address !== after.admin.address || before.admin.enabled !== after.admin.enabled) out.push('admin.address')
   if (JSON.stringify(before.logging) !== JSON.stringify(after.logging)) out.push('logging')
+  // Stores are connected once per process (their counters outlive config versions).
+  for (const key of ['store', 'redis', 'upstash', 'cloudflare'] as const) {
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) out.push(key)
+  }
   return out
 }
 

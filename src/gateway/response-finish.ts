@@ -27,6 +27,7 @@ export function createResponseFinisher(
     const { request } = ctx
     const outHeaders = copyEndToEnd(res.headers, DROP_RESPONSE)
     outHeaders.set('x-request-id', ctx.requestId)
+    if (ctx.responseHeaders !== null) for (const [k, v] of ctx.responseHeaders) outHeaders.set(k, v)
     const pin = affinity?.cookie(backend, request.headers)
     if (pin) outHeaders.append('set-cookie', pin)
     if (responseTransform !== null) responseTransform(outHeaders, vars ?? transformVars(ctx))

@@ -5,6 +5,7 @@
  */
 import type { Config } from '../config/types.ts'
 import type { MetricsRegistry } from '../observability/metrics.ts'
+import type { LimitStores } from '../policies/limits.ts'
 
 export type RuntimeName = 'node' | 'bun' | 'deno' | 'workerd'
 
@@ -89,6 +90,12 @@ export interface Runtime {
   schedule?: (everyMs: number, fn: () => void) => () => void
   /** Where metrics are recorded; absent = no metrics. Lives as long as the process (survives reloads). */
   metrics?: MetricsRegistry
+  /**
+   * Stores for limits: `local` per process/isolate, `shared` = the configured `store`. They live
+   * as long as the process (counters survive reloads). Absent: each config version gets its
+   * own in-memory pair (tests).
+   */
+  stores?: LimitStores
 }
 
 export interface RouteSummary {

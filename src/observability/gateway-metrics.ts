@@ -15,6 +15,8 @@ export interface GatewayMetrics {
   circuitState: Gauge
   backendHealth: Gauge
   reloads: Counter
+  rateLimitRejects: Counter
+  storeErrors: Counter
 }
 
 const CACHE = new WeakMap<MetricsRegistry, GatewayMetrics>()
@@ -31,6 +33,8 @@ export function gatewayMetrics(registry: MetricsRegistry): GatewayMetrics {
       circuitState: registry.gauge('portico_circuit_breaker_state', 'Circuit state: 0 closed, 1 half-open, 2 open.', ['route']),
       backendHealth: registry.gauge('portico_backend_health', 'Backend can take traffic (1) or not (0).', ['route', 'backend']),
       reloads: registry.counter('portico_config_reloads_total', 'Config reloads by result.', ['result']),
+      rateLimitRejects: registry.counter('portico_rate_limit_rejects_total', 'Requests refused by rate_limit, spike_arrest or quota.', ['route', 'policy']),
+      storeErrors: registry.counter('portico_store_errors_total', 'Store calls that failed or passed store.timeout (failure policy applied).', ['store', 'op']),
     }
     CACHE.set(registry, m)
   }

@@ -124,7 +124,7 @@ describe('the Runway README examples', () => {
     expect(inactive).toContain('registry')
     expect(inactive.some((k) => k === 'authentication' || k.startsWith('authentication.'))).toBe(true)
     expect(inactive).toContain('authentication.jwt')
-    expect(inactive).toContain('routes.users-api.rate_limit')
+    expect(inactive).not.toContain('routes.users-api.rate_limit')
     expect(inactive).toContain('routes.users-api.auth')
     expect(inactive).toContain('routes.users-api.cache')
     expect(inactive).toContain('routes.users-api.service')

@@ -32,7 +32,6 @@ describe("Runway's README examples", () => {
       'listeners.0.http.write_timeout',
       'routes.users-api.service',
       'routes.users-api.auth',
-      'routes.users-api.rate_limit',
       'routes.users-api.cache',
     ])
     // Active parts came through converted: durations in ms, transform defaults filled.
@@ -66,12 +65,10 @@ describe('inactiveFeatures never hides an accepted key', () => {
       ].join('\n'),
     )
     expect(inactiveFeatures(config)).toEqual([
-      'redis',
       'listeners.0.protocol: tcp',
       'listeners.0.tls',
       'listeners.0.http.max_header_bytes',
       'admin.dashboard',
-      'store.type: redis',
       'upstreams.p.service',
       'routes.r.cors',
       'routes.r.traffic_shaping.throttle',

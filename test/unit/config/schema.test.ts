@@ -29,7 +29,7 @@ describe('defaults', () => {
       metrics: { enabled: true, path: '/metrics' },
       readiness: { min_healthy_backends: 1, require_redis: false },
     })
-    expect(c.store).toEqual({ type: 'memory' })
+    expect(c.store).toEqual({ type: 'memory', timeout: 250, failure_policy: 'fail_open', key_prefix: 'portico:', max_keys: 100_000, shards: 16 })
     expect(c.upstreams).toEqual({})
     expect(c.trusted_proxies).toEqual({ cidrs: [], headers: ['X-Forwarded-For', 'X-Real-IP'], max_hops: 0 })
     expect(c.logging).toEqual({ level: 'info', output: 'stdout', format: 'json', access_log: true })
