@@ -6,15 +6,17 @@
 import { build } from 'esbuild'
 import { packageRoot } from '../common/paths.ts'
 
-export async function bundleWorker(outfile?: string): Promise<string> {
+export async function bundleWorker(outfile?: string, entry = `${packageRoot}adapters/cloudflare/worker.ts`): Promise<string> {
   const result = await build({
-    entryPoints: [`${packageRoot}adapters/cloudflare/worker.ts`],
+    entryPoints: [entry],
     bundle: true,
     format: 'esm',
     platform: 'browser',
     conditions: ['workerd', 'worker', 'browser'],
     target: 'es2023',
     loader: { '.yaml': 'text' },
+    // Provided by workerd itself (DurableObject base class).
+    external: ['cloudflare:*'],
     write: outfile !== undefined,
     outfile: outfile ?? 'worker.js',
     minify: false,

@@ -28,6 +28,10 @@ export async function serveWorkerd(file: string, config: Config) {
     script,
     compatibilityDate: '2026-01-01',
     bindings,
+    // The same bindings wrangler.toml declares: the store's Durable Object class (exported by
+    // the worker) and a KV namespace, both kept in memory by Miniflare.
+    durableObjects: { [config.cloudflare?.durable_object_binding ?? 'PORTICO_DO']: 'PorticoStoreObject' },
+    kvNamespaces: [config.cloudflare?.kv_binding ?? 'PORTICO_KV'],
     host,
     port,
   })

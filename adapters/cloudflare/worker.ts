@@ -16,7 +16,12 @@ import { createHolder } from '../../src/gateway/holder.ts'
 import type { Runtime } from '../../src/gateway/types.ts'
 import { createLogger } from '../../src/observability/logger.ts'
 import { createMetricsRegistry } from '../../src/observability/metrics.ts'
+import { createMemoryStore } from '../../src/store/memory-store.ts'
+import type { Store } from '../../src/store/types.ts'
 import { createWorkerdForwarder } from './forwarder.ts'
+import { createWorkerStores } from './stores.ts'
+
+export { PorticoStoreObject } from './do-store.ts'
 
 export interface WorkerEnv {
   PORTICO_CONFIG?: string
@@ -26,6 +31,8 @@ export interface WorkerEnv {
 type ExecutionContext = import('hono').ExecutionContext
 
 let cached: { text: string; app: Hono | null; problem: string | null } | null = null
+// This isolate's memory store (`mode: local`); kept when the config text changes.
+let isolateStore: Store | null = null
 
 function stringEnv(env: WorkerEnv): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {}
@@ -42,14 +49,26 @@ function build(text: string, env: WorkerEnv): { app: Hono | null; problem: strin
     return { app: null, problem }
   }
   const config = parsed.config
+  const runtimeLogger = createLogger(config.logging.level, (line) => console.log(line))
+  const metrics = createMetricsRegistry()
+  isolateStore ??= createMemoryStore({ maxKeys: config.store.max_keys })
+  let stores: ReturnType<typeof createWorkerStores>
+  try {
+    stores = createWorkerStores(config, env, isolateStore, runtimeLogger, metrics)
+  } catch (err) {
+    const problem = `PORTICO_CONFIG: store: ${(err as Error).message}`
+    logger.error('invalid config', { problems: problem })
+    return { app: null, problem }
+  }
   const runtime: Runtime = {
     name: 'workerd',
     forward: createWorkerdForwarder(),
-    logger: createLogger(config.logging.level, (line) => console.log(line)),
+    logger: runtimeLogger,
     waitUntil: (p) => void p.catch(() => {}),
     now: () => performance.now(),
     // Per isolate: each isolate counts only what it served (docs/proxy.md).
-    metrics: createMetricsRegistry(),
+    metrics,
+    stores,
   }
   const holder = createHolder(createGateway(config, runtime))
   for (const key of holder.current.inactive) runtime.logger.warn('config key accepted but not active in this version', { key })

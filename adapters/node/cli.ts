@@ -20,6 +20,7 @@ type RuntimeArg = (typeof RUNTIMES)[number]
 
 const USAGE = `Usage: portico [--config FILE] [--runtime node|bun|deno|workerd] [--validate]
        portico schema      print the config JSON Schema
+       portico upstash-bridge [--redis URL] [--port N] [--token T]   dev tool: Upstash REST API in front of a real Redis
        portico --version
 
 With no --config, serves the bundled example (configs/portico.yaml).`
@@ -30,6 +31,11 @@ function fail(message: string, code = 2): never {
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'upstash-bridge') {
+    // Loaded on demand: serving a config never needs ioredis.
+    const { runUpstashBridgeCli } = await import('../redis/upstash-bridge-cli.ts')
+    return runUpstashBridgeCli(process.argv.slice(3))
+  }
   let parsed: ReturnType<typeof parseArgs>
   try {
     parsed = parseArgs({
