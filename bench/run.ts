@@ -3,7 +3,7 @@
  * (every target once per case per round, rounds repeated), on this machine. Prints a Markdown
  * table (req/s, p50/p99, ratio to direct, proxy CPU µs/request, peak RSS) and the goal
  * ratios; writes JSON to bench/results/. A benchmark, not a test: nothing here asserts.
- *   node bench/run.ts [--rounds N] [--seconds S] [--smoke]
+ *   node bench/run.ts [--rounds N] [--seconds S] [--smoke] [--no-stores]
  */
 import { execFileSync, type ChildProcess } from 'node:child_process'
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { cpuSeconds, peakRssMb, start, stop, waitForPort } from './procs.ts'
 import { nginxConf, root, type Target, targets, UPLOAD_PORT, upstreamBody } from './targets.ts'
+import { latencyTable, runStoreLatency } from './store-latency.ts'
 import { type WrkResult, wrk } from './wrk.ts'
 
 const { values } = parseArgs({
@@ -23,6 +24,8 @@ const { values } = parseArgs({
     only: { type: 'string' },
     /** How many of the cases to run, in order (small, 64 KiB, 1 MB POST). */
     cases: { type: 'string', default: '3' },
+    /** Skip the store decision-latency section. */
+    'no-stores': { type: 'boolean', default: false },
   },
 })
 const smoke = values.smoke
@@ -161,7 +164,11 @@ for (const c of cases) {
   }
 }
 console.log(lines.join('\n'))
+
+// Store decision latency (issue 4): the cost one rate-limit decision adds per store.
+const storeRows = values['no-stores'] ? [] : await runStoreLatency(smoke ? 200 : 5000)
+if (storeRows.length > 0) console.log(`\n### Store decision latency (one token-bucket decision)\n\n${latencyTable(storeRows)}`)
 mkdirSync(join(root, 'bench/results'), { recursive: true })
 const out = join(root, 'bench/results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`)
-writeFileSync(out, JSON.stringify({ versions, rounds, seconds, samples: Object.fromEntries(samples), rss: Object.fromEntries(rss) }, null, 2))
+writeFileSync(out, JSON.stringify({ versions, rounds, seconds, samples: Object.fromEntries(samples), rss: Object.fromEntries(rss), stores: storeRows }, null, 2))
 console.log(`\nJSON: ${out}`)

@@ -9,7 +9,7 @@ import type { Config } from './types.ts'
 
 const TOP_ACTIVE = new Set([
   'listeners', 'admin', 'store', 'upstreams', 'trusted_proxies', 'logging', 'routes', 'health_check',
-  'redis', 'upstash', 'rate_limit', 'spike_arrest', 'quota',
+  'redis', 'upstash', 'cloudflare', 'rate_limit', 'spike_arrest', 'quota',
 ])
 const ADMIN_ACTIVE = new Set(['enabled', 'port', 'address', 'path_prefix', 'token', 'metrics', 'readiness'])
 const ROUTE_ACTIVE = new Set([
@@ -47,6 +47,8 @@ export function inactiveFeatures(config: Config): string[] {
     if (l.http.max_header_bytes !== undefined) out.push(`listeners.${i}.http.max_header_bytes`)
   })
   inactiveKeys(config.admin as unknown as Record<string, unknown>, ADMIN_ACTIVE, 'admin', out)
+  // Bindings are used by the Workers stores; config from KV is not built yet.
+  if (config.cloudflare?.config_kv_key !== undefined) out.push('cloudflare.config_kv_key')
   for (const [name, u] of Object.entries(config.upstreams)) inactiveKeys(u, UPSTREAM_ACTIVE, `upstreams.${name}`, out)
   for (const r of config.routes) {
     const where = `routes.${r.id}`
