@@ -28,6 +28,7 @@ beforeAll(async () => {
     '    path: /flood',
     `    backends: [{ url: "${upstream.url}" }]`,
     `    rate_limit: { rate: ${RATE}, period: 1s, burst: ${BURST}, mode: distributed, key: ip }`,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Portico's own ${env:X} syntax, not a JS template
     '    transform: { response: { headers: { add: { X-Edge: "${env:EDGE}" } } } }',
   ].join('\n')
   const script = await bundleWorker()

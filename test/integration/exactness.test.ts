@@ -40,6 +40,7 @@ function writeConfig(name: string, store: string, mode: 'local' | 'distributed',
     'routes:',
     '  - id: flood',
     '    path: /flood',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Portico's own ${env:X} syntax, not a JS template
     '    backends: [{ url: "${env:UP}" }]',
     `    rate_limit: { rate: ${RATE}, period: 1s, burst: ${BURST}, mode: ${mode}, key: ip }`,
   ].join('\n')
@@ -83,6 +84,7 @@ describe('distributed rate limit exactness (flood ≥ 2,000 requests, counted at
   })
 
   it('upstash: a Node and a Deno gateway sharing one Upstash REST endpoint (bridge + redis-server) admit burst + rate × elapsed (± 1)', async () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Portico's own ${env:X} syntax, not a JS template
     const store = 'store: { type: upstash, key_prefix: "up:" }\nupstash: { url: "${env:UP_URL}", token: "${env:UP_TOKEN}" }'
     const urls = await gateways('upstash', ['node', 'deno'], store, 'distributed', { UP_URL: bridge.url, UP_TOKEN: 'exactness-token' })
     const { r, ok, lo, hi, hits } = await exactFlood(urls)
