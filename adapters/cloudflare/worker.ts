@@ -75,7 +75,7 @@ function build(text: string, env: WorkerEnv): { app: Hono | null; problem: strin
   const token = config.admin.token
   if (config.admin.enabled && !token) runtime.logger.warn('admin API disabled on Workers: set admin.token to enable it')
   const app = createPorticoApp(holder, {
-    adminMount: config.admin.enabled && token ? { prefix: config.admin.path_prefix, token, metrics: runtime.metrics } : undefined,
+    adminMount: config.admin.enabled && token ? { prefix: config.admin.path_prefix, token, metrics: runtime.metrics, store: stores.shared } : undefined,
     requestInfo: (c) => ({
       // workerd: the platform terminates the client connection; CF-Connecting-IP is the peer.
       remoteAddr: c.req.header('cf-connecting-ip') ?? '',

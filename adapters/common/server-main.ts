@@ -42,6 +42,6 @@ export function setupServer(name: RuntimeName, forward: Forwarder): ServerSetup 
   const holder = createHolder(createGateway(config, runtime))
   logStartup(logger, holder.current, name, loaded.warnings)
   const reloader = createReloader(holder, () => loadConfigFile(file, process.env), runtime)
-  const adminApp = config.admin.enabled ? createAdminApp(holder, { token: config.admin.token, reloader, metrics: runtime.metrics }) : null
+  const adminApp = config.admin.enabled ? createAdminApp(holder, { token: config.admin.token, reloader, metrics: runtime.metrics, store: runtime.stores?.shared }) : null
   return { config, runtime, adminApp, holder, reloader }
 }

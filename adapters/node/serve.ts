@@ -72,7 +72,7 @@ export async function serveNode(config: Config, warnings: string[] = [], file?: 
   }
   let admin: string | null = null
   if (config.admin.enabled) {
-    const adminApp = createAdminApp(holder, { token: config.admin.token, reloader, metrics: runtime.metrics })
+    const adminApp = createAdminApp(holder, { token: config.admin.token, reloader, metrics: runtime.metrics, store: runtime.stores?.shared })
     const server = createServer(getRequestListener(adminApp.fetch))
     admin = await listen(server, adminAddress(config.admin))
     servers.push(server)

@@ -9,6 +9,7 @@ import { redactConfig } from '../config/redact.ts'
 import { GatewayError, errorResponse } from '../gateway/errors.ts'
 import type { GatewayHolder } from '../gateway/holder.ts'
 import type { Reloader } from '../gateway/reload.ts'
+import type { Store } from '../store/types.ts'
 import type { MetricsRegistry } from '../observability/metrics.ts'
 import { requestIdFrom } from '../observability/request-id.ts'
 
@@ -21,6 +22,8 @@ export interface AdminAppOptions {
   reloader?: Reloader
   /** Served at `admin.metrics.path` when `admin.metrics.enabled`. */
   metrics?: MetricsRegistry
+  /** The configured shared store: pinged by /readyz when `readiness.require_redis`. */
+  store?: Store
 }
 
 /** Compares in time independent of where the strings differ, so the token can't be guessed byte by byte. */
@@ -54,13 +57,33 @@ export function createAdminApp(holder: GatewayHolder, options: AdminAppOptions =
   })
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }))
-  app.get('/readyz', (c) => {
+  app.get('/readyz', async (c) => {
     const gw = holder.current
     const min = gw.config.admin.readiness.min_healthy_backends
     const healthy = gw.availableBackends()
     const hasEchoOnly = gw.config.routes.every((r) => r.echo)
-    const ready = hasEchoOnly || healthy >= min
-    return c.json({ status: ready ? 'ready' : 'not_ready', healthy_backends: healthy, config_version: gw.version }, ready ? 200 : 503)
+    let ready = hasEchoOnly || healthy >= min
+    // Runway's `require_redis`: not ready while the shared store (whatever its type) is unreachable.
+    let store: string | undefined
+    if (gw.config.admin.readiness.require_redis && options.store !== undefined) {
+      store = await options.store.ping().then(
+        () => 'reachable',
+        () => 'unreachable',
+      )
+      if (store === 'unreachable') ready = false
+    }
+    return c.json({ status: ready ? 'ready' : 'not_ready', healthy_backends: healthy, store, config_version: gw.version }, ready ? 200 : 503)
+  })
+  app.get('/rate-limits', (c) => {
+    const cfg = holder.current.config
+    const kind = options.store?.kind ?? cfg.store.type
+    const routes = cfg.routes.flatMap((r) => {
+      const policies = { rate_limit: r.rate_limit ?? cfg.rate_limit, spike_arrest: r.spike_arrest ?? cfg.spike_arrest, quota: r.quota ?? cfg.quota }
+      const active = Object.entries(policies).filter(([, p]) => p?.enabled)
+      if (active.length === 0) return []
+      return [{ route: r.id, policies: Object.fromEntries(active.map(([k, p]) => [k, { ...p, store: p!.mode === 'local' ? 'memory (local)' : kind }])) }]
+    })
+    return c.json({ store: kind, routes })
   })
   app.get('/routes', (c) => c.json({ routes: holder.current.routes() }))
   app.get('/backends', (c) => c.json({ backends: holder.current.backends() }))
