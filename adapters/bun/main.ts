@@ -11,7 +11,7 @@ import { createFetchForwarder } from '../../src/proxy/fetch-forwarder.ts'
 // Bun decompresses upstream bodies by default but keeps Content-Encoding; a proxy must not.
 const forward = createFetchForwarder({ init: { decompress: false } })
 
-const { config, holder, adminApp, reloader } = setupServer('bun', forward)
+const { config, holder, adminApp, reloader } = await setupServer('bun', forward)
 
 const servers: Bun.Server<undefined>[] = []
 const listeners: Record<string, string> = {}

@@ -30,7 +30,7 @@ export interface WorkerEnv {
 
 type ExecutionContext = import('hono').ExecutionContext
 
-let cached: { text: string; app: Hono | null; problem: string | null } | null = null
+let cached: { text: string; app: Hono | null; problem: string | null; ready?: Promise<void> } | null = null
 // This isolate's memory store (`mode: local`); kept when the config text changes.
 let isolateStore: Store | null = null
 
@@ -40,7 +40,7 @@ function stringEnv(env: WorkerEnv): Record<string, string | undefined> {
   return out
 }
 
-function build(text: string, env: WorkerEnv): { app: Hono | null; problem: string | null } {
+function build(text: string, env: WorkerEnv): { app: Hono | null; problem: string | null; ready?: Promise<void> } {
   const logger = createLogger('info', (line) => console.log(line))
   const parsed = parseConfig(text, 'PORTICO_CONFIG', { env: stringEnv(env) })
   if (!parsed.ok) {
@@ -82,16 +82,35 @@ function build(text: string, env: WorkerEnv): { app: Hono | null; problem: strin
       waitUntil: (p) => (c.executionCtx as ExecutionContext).waitUntil(p),
     }),
   })
-  return { app, problem: null }
+  return { app, problem: null, ready: holder.current.ready }
+}
+
+function invalid(): Response {
+  return errorResponse(new GatewayError(503, 'config_invalid', 'gateway configuration is invalid; see logs'), crypto.randomUUID())
 }
 
 export default {
   fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Response | Promise<Response> {
     const text = env.PORTICO_CONFIG ?? bundledConfig
     if (cached === null || cached.text !== text) cached = { text, ...build(text, env) }
-    if (cached.app === null) {
-      return errorResponse(new GatewayError(503, 'config_invalid', 'gateway configuration is invalid; see logs'), crypto.randomUUID())
+    if (cached.app === null) return invalid()
+    const entry = cached
+    // Asynchronous set-up (key imports) finishes once per isolate; a failure is a config error.
+    if (entry.ready !== undefined) {
+      return entry.ready.then(
+        () => {
+          entry.ready = undefined
+          return entry.app!.fetch(request, env, ctx)
+        },
+        (err: unknown) => {
+          if (entry.problem === null) {
+            entry.problem = `PORTICO_CONFIG: ${(err as Error).message}`
+            console.log(JSON.stringify({ level: 'error', msg: 'invalid config', problems: entry.problem }))
+          }
+          return invalid()
+        },
+      )
     }
-    return cached.app.fetch(request, env, ctx)
+    return entry.app!.fetch(request, env, ctx)
   },
 }

@@ -28,7 +28,7 @@ export interface ServerSetup {
   adminApp: ReturnType<typeof createAdminApp> | null
 }
 
-export function setupServer(name: RuntimeName, forward: Forwarder): ServerSetup {
+export async function setupServer(name: RuntimeName, forward: Forwarder): Promise<ServerSetup> {
   const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' } }, strict: false })
   const file = typeof values.config === 'string' ? values.config : defaultConfigPath
   const loaded = loadConfigFile(file, process.env)
@@ -40,6 +40,12 @@ export function setupServer(name: RuntimeName, forward: Forwarder): ServerSetup 
   const logger = createLogger(config.logging.level, createLogSink(config.logging.output))
   const runtime = createServerRuntime(name, forward, logger, config)
   const holder = createHolder(createGateway(config, runtime))
+  try {
+    await holder.current.ready
+  } catch (err) {
+    process.stderr.write(`${file}: ${(err as Error).message}\n`)
+    process.exit(1)
+  }
   logStartup(logger, holder.current, name, loaded.warnings)
   const reloader = createReloader(holder, () => loadConfigFile(file, process.env), runtime)
   const adminApp = config.admin.enabled ? createAdminApp(holder, { token: config.admin.token, reloader, metrics: runtime.metrics, store: runtime.stores?.shared }) : null

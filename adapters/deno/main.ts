@@ -9,7 +9,7 @@ import { createDenoForwarder } from './forwarder.ts'
 
 const forward = createDenoForwarder()
 
-const { config, holder, adminApp, reloader } = setupServer('deno', forward)
+const { config, holder, adminApp, reloader } = await setupServer('deno', forward)
 
 type Handler = (req: Request, env: { remoteAddr: Deno.NetAddr }) => Response | Promise<Response>
 

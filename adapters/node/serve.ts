@@ -42,6 +42,12 @@ export async function serveNode(config: Config, warnings: string[] = [], file?: 
   const forwarder = createUndiciForwarder()
   const runtime = createServerRuntime('node', forwarder.forward, logger, config)
   const holder = createHolder(createGateway(config, runtime))
+  try {
+    await holder.current.ready
+  } catch (err) {
+    process.stderr.write(`${file ?? 'config'}: ${(err as Error).message}\n`)
+    process.exit(1)
+  }
   logStartup(logger, holder.current, 'node', warnings)
   // SIGHUP and POST /reload re-read the file; a bad config is rejected and the old one keeps serving.
   const reloader = file === undefined ? undefined : createReloader(holder, () => loadConfigFile(file, process.env), runtime)

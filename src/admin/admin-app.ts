@@ -94,8 +94,8 @@ export function createAdminApp(holder: GatewayHolder, options: AdminAppOptions =
   }
   const reloader = options.reloader
   if (reloader !== undefined) {
-    app.post('/reload', (c) => {
-      const result = reloader.reload('admin')
+    app.post('/reload', async (c) => {
+      const result = await reloader.reload('admin')
       return c.json(result, result.ok ? 200 : 422)
     })
     app.get('/reload/status', (c) => c.json(reloader.status() ?? { ok: true, version: holder.current.version, at: null }))

@@ -9,15 +9,18 @@ import type { Config } from './types.ts'
 
 const TOP_ACTIVE = new Set([
   'listeners', 'admin', 'store', 'upstreams', 'trusted_proxies', 'logging', 'routes', 'health_check',
-  'redis', 'upstash', 'cloudflare', 'rate_limit', 'spike_arrest', 'quota',
+  'redis', 'upstash', 'cloudflare', 'rate_limit', 'spike_arrest', 'quota', 'ip_filter', 'cors', 'security_headers',
 ])
 const ADMIN_ACTIVE = new Set(['enabled', 'port', 'address', 'path_prefix', 'token', 'metrics', 'readiness'])
 const ROUTE_ACTIVE = new Set([
   'id', 'path', 'path_prefix', 'methods', 'match', 'backends', 'upstream', 'echo', 'load_balancer',
   'consistent_hash', 'health_check', 'outlier_detection', 'retry_policy', 'circuit_breaker', 'max_concurrent',
   'traffic_shaping', 'traffic_split', 'session_affinity', 'sticky', 'strip_prefix', 'rewrite', 'max_body_size',
-  'timeout', 'timeout_policy', 'transform', 'rate_limit', 'spike_arrest', 'quota',
+  'timeout', 'timeout_policy', 'transform', 'rate_limit', 'spike_arrest', 'quota', 'auth', 'cors', 'ip_filter',
+  'security_headers',
 ])
+/** Authentication methods that work in this version. */
+const AUTH_ACTIVE = new Set(['api_key', 'basic'])
 const UPSTREAM_ACTIVE = new Set(['backends', 'load_balancer', 'consistent_hash', 'health_check', 'outlier_detection'])
 /** Top-level blocks reported per sub-block, so `authentication.jwt` and `.api_key` read apart. */
 const BY_PART = new Set(['authentication'])
@@ -38,7 +41,7 @@ export function inactiveFeatures(config: Config): string[] {
     const value = config[key]
     const parts = BY_PART.has(key) && value !== null && typeof value === 'object' ? Object.keys(value) : []
     if (parts.length === 0) out.push(key)
-    else for (const part of parts) out.push(`${key}.${part}`)
+    else for (const part of parts) if (!(key === 'authentication' && AUTH_ACTIVE.has(part))) out.push(`${key}.${part}`)
   }
   config.listeners.forEach((l, i) => {
     if (l.protocol !== 'http') out.push(`listeners.${i}.protocol: ${l.protocol}`)

@@ -109,6 +109,26 @@ export const udpRoute = strict({
 export const routeAuth = strict({
   required: z.boolean().default(true),
   methods: z.array(z.enum(['jwt', 'api_key', 'basic', 'oauth'])).default([]),
+  /** (portico) the identity needs at least one of these roles (API key / Basic user roles). */
+  roles: stringList.optional(),
+  /** (portico) the identity needs all of these scopes (token `scope`/`scp`). */
+  scopes: stringList.optional(),
+})
+
+export const securityHeaders = strict({
+  enabled: z.boolean().default(true),
+  hsts: strict({
+    enabled: z.boolean().optional(),
+    max_age: z.number().int().min(0).optional(),
+    include_subdomains: z.boolean().optional(),
+    preload: z.boolean().optional(),
+  }).optional(),
+  content_type_options: z.boolean().optional(),
+  frame_options: z.union([z.enum(['DENY', 'SAMEORIGIN']), z.literal(false)]).optional(),
+  content_security_policy: z.string().optional(),
+  referrer_policy: z.union([z.string(), z.literal(false)]).optional(),
+  permissions_policy: z.string().optional(),
+  xss_protection: z.union([z.boolean(), z.string()]).optional(),
 })
 
 export const cors = strict({

@@ -33,6 +33,7 @@ import {
   later,
   mirror,
   routeAuth,
+  securityHeaders,
   shutdown,
   tcpRoute,
   tracing,
@@ -154,7 +155,7 @@ export const routeSchema = strict({
   validation: later.optional(),
   grpc: later.optional(),
   sse: later.optional(),
-  security_headers: later.optional(),
+  security_headers: securityHeaders.optional(),
 }).superRefine(
   (r, ctx) => {
     const o = r as Record<string, unknown>
@@ -204,7 +205,7 @@ export const configShape = strict({
   tcp_routes: z.array(tcpRoute).optional(),
   udp_routes: z.array(udpRoute).optional(),
   cors: cors.optional(),
-  security_headers: later.optional(),
+  security_headers: securityHeaders.optional(),
   // Defaults for every route that has no block of its own.
   rate_limit: rateLimit.optional(),
   spike_arrest: spikeArrest.optional(),

@@ -205,6 +205,53 @@ export interface StoreConfig {
   shards: number
 }
 
+export interface JwtConfig {
+  enabled: boolean
+  secret?: string
+  public_key?: string
+  algorithm?: string | string[]
+  issuer?: string
+  audience?: string | string[]
+  jwks_url?: string
+  jwks_refresh_interval?: Millis
+  clock_skew?: Millis
+  required_scopes?: string[]
+  forward_claims?: Record<string, string>
+}
+
+export interface AuthenticationConfig {
+  jwt?: JwtConfig
+  api_key?: {
+    enabled: boolean
+    header?: string
+    query_param?: string
+    keys: { key: string; client_id?: string; name?: string; expires_at?: string; roles?: string[] }[]
+  }
+  basic?: {
+    enabled: boolean
+    realm?: string
+    users: { username: string; password_hash: string; client_id?: string; roles?: string[] }[]
+  }
+  oauth?: {
+    enabled: boolean
+    introspection_url?: string
+    client_id?: string
+    client_secret?: string
+    jwks_url?: string
+    issuer?: string
+    audience?: string | string[]
+    scopes?: string[]
+    cache_ttl?: Millis
+  }
+}
+
+export interface RouteAuthConfig {
+  required: boolean
+  methods: ('jwt' | 'api_key' | 'basic' | 'oauth')[]
+  roles?: string[]
+  scopes?: string[]
+}
+
 export interface RouteConfig {
   id: string
   path: string
@@ -247,6 +294,7 @@ export interface RouteConfig {
   rate_limit?: RateLimitConfig
   spike_arrest?: SpikeArrestConfig
   quota?: QuotaConfig
+  auth?: RouteAuthConfig
   /** Keys accepted for Runway compatibility whose features arrive later (rate_limit, auth, cache, …). */
   [later: string]: unknown
 }
@@ -272,6 +320,7 @@ export interface Config {
   redis?: { address: string; password?: string; db?: number; tls?: boolean }
   upstash?: { url?: string; token?: string }
   cloudflare?: { kv_binding?: string; durable_object_binding?: string; config_kv_key?: string }
+  authentication?: AuthenticationConfig
   /** Defaults for routes without their own block. */
   rate_limit?: RateLimitConfig
   spike_arrest?: SpikeArrestConfig

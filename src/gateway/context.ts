@@ -2,6 +2,7 @@
  * Per-request state handed through the pipeline. One object per request, no closures.
  * @module
  */
+import type { HeaderEdit } from './header-edits.ts'
 import type { RequestInfo } from './types.ts'
 
 export interface RequestContext {
@@ -24,8 +25,10 @@ export interface RequestContext {
   clientId: string | null
   /** Verified token claims (JWT auth); null when none. Feeds `jwt_claim:<n>` limit keys. */
   claims: Record<string, unknown> | null
+  /** Upstream request header edits from policies (auth identity): value null = remove. */
+  upstreamHeaders: [string, string | null][] | null
   /** Fields every response of this request carries (RateLimit headers), set before forwarding. */
-  responseHeaders: [string, string][] | null
+  responseHeaders: HeaderEdit[] | null
   /** Literal path prefix the route matched, for strip_prefix/rewrite. */
   matched: string
   params: Record<string, string>

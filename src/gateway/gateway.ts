@@ -16,12 +16,17 @@ import { observeBody } from '../proxy/streams.ts'
 import { normalizePath } from '../router/normalize.ts'
 import { type LimitStores, type RouteLimiter, createRouteLimiter } from '../policies/limits.ts'
 import { createMemoryStore } from '../store/memory-store.ts'
+import { createRouteAuth, type RouteAuthenticator } from '../policies/auth/auth-chain.ts'
+import { createAuthMethods } from '../policies/auth/methods.ts'
+import type { AuthMethod, AuthMethodName } from '../policies/auth/types.ts'
 import { compileRouter } from '../router/router.ts'
 import type { RequestContext } from './context.ts'
 import { echoResponse } from './echo.ts'
 import { GatewayError, errorResponse } from './errors.ts'
 import { transformVars } from './proxy-helpers.ts'
 import { createProxyHandler, type RouteHandler } from './proxy-route.ts'
+import { applyEdits } from './header-edits.ts'
+import { createEdgePolicies, createGlobalIpFilter, type EdgePolicies } from '../policies/edge.ts'
 import { createHeaderTransformer } from './transform.ts'
 import type { Gateway, RequestInfo, RouteSummary, Runtime } from './types.ts'
 
@@ -29,6 +34,9 @@ interface CompiledRoute extends Pick<RouteConfig, 'id' | 'path' | 'path_prefix' 
   handler: RouteHandler
   /** rate_limit / spike_arrest / quota, run before the handler; null when the route has none. */
   limits: RouteLimiter | null
+  /** The route's `auth`, run before the limits (client_id keys need the identity). */
+  auth: RouteAuthenticator | null
+  edge: EdgePolicies
 }
 
 let versions = 0
@@ -40,15 +48,17 @@ function compileRoute(
   reg: PoolRegistry,
   stores: LimitStores,
   metrics: GatewayMetrics | null,
+  authMethods: Map<AuthMethodName, Promise<AuthMethod>>,
 ): CompiledRoute {
   const limits = createRouteLimiter(route, config, stores, metrics)
+  const auth = route.auth !== undefined && route.auth.methods.length > 0 ? createRouteAuth(route.id, route.auth, authMethods) : null
   let handler: RouteHandler
   if (route.echo) {
     const responseTransform = createHeaderTransformer(route.transform?.response?.headers)
     handler = async function echoRoute(ctx) {
       const res = await echoResponse(ctx.request, ctx.url, ctx.path)
       res.headers.set('x-request-id', ctx.requestId)
-      if (ctx.responseHeaders !== null) for (const [k, v] of ctx.responseHeaders) res.headers.set(k, v)
+      if (ctx.responseHeaders !== null) applyEdits(res.headers, ctx.responseHeaders)
       if (responseTransform !== null) responseTransform(res.headers, transformVars(ctx))
       return res
     }
@@ -63,17 +73,20 @@ function compileRoute(
       }
     }
   }
-  return { id: route.id, path: route.path, path_prefix: route.path_prefix, methods: route.methods, match: route.match, handler, limits }
+  return { id: route.id, path: route.path, path_prefix: route.path_prefix, methods: route.methods, match: route.match, handler, limits, auth, edge: createEdgePolicies(route, config) }
 }
 
 export function createGateway(config: Config, runtime: Runtime): Gateway {
   const reg: PoolRegistry = { targets: new Map(), checks: new Map(), breakers: new Map() }
   const metrics = runtime.metrics ? gatewayMetrics(runtime.metrics) : null
   const stores: LimitStores = runtime.stores ?? memoryStores(config)
-  const routes = config.routes.map((r) => compileRoute(r, config, runtime, reg, stores, metrics))
+  const authMethods = createAuthMethods(config.authentication, { fetch: runtime.fetch ?? fetch })
+  const routes = config.routes.map((r) => compileRoute(r, config, runtime, reg, stores, metrics, authMethods))
+  const ready = Promise.all(authMethods.values()).then(() => {})
   const stopChecks = startChecks(reg, runtime)
   const router = compileRouter(routes)
   const resolveClientIp = createClientIpResolver(config.trusted_proxies)
+  const globalIpFilter = createGlobalIpFilter(config)
   const trusted = compileCidrs(config.trusted_proxies.cidrs, 'trusted_proxies.cidrs')
   const accessLog = config.logging.access_log
   const { logger } = runtime
@@ -104,6 +117,22 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
       if (path === null) throw new GatewayError(400, 'bad_request', 'malformed request path')
       const peer = formatIp(info.remoteAddr)
       const host = request.headers.get('host') ?? url.host
+      const clientIp = resolveClientIp(peer, request.headers)
+      if (globalIpFilter !== null && !globalIpFilter(clientIp)) throw ipForbidden()
+      // A CORS preflight is answered for the route the real request would reach (RFC: Fetch
+      // standard §3.2.2), before auth and limits: preflights carry no credentials.
+      if (request.method === 'OPTIONS' && request.headers.has('access-control-request-method') && request.headers.has('origin')) {
+        const pm = router.match(request.headers.get('access-control-request-method')!.toUpperCase(), host, path, request.headers, url)
+        if (pm.kind === 'match' && pm.route.edge.cors !== null) {
+          if (pm.route.edge.ipFilter !== null && !pm.route.edge.ipFilter(clientIp)) throw ipForbidden()
+          const pre = pm.route.edge.cors.preflight(request)
+          if (pre !== null) {
+            const out = new Response(pre.body, pre)
+            out.headers.set('x-request-id', requestId)
+            return out
+          }
+        }
+      }
       const m = router.match(request.method, host, path, request.headers, url)
       if (m.kind === 'none') throw new GatewayError(404, 'route_not_found', 'no route matches this request')
       if (m.kind === 'method_not_allowed') {
@@ -119,7 +148,7 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
         url,
         path,
         requestId,
-        clientIp: resolveClientIp(peer, request.headers),
+        clientIp,
         peer,
         peerTrusted: trusted.has(peer),
         host,
@@ -129,6 +158,7 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
         params: m.params,
         clientId: null,
         claims: null,
+        upstreamHeaders: null,
         responseHeaders: null,
         upstream: null,
         retries: 0,
@@ -140,6 +170,10 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
         const done = ctx
         done.logAccess = (status, bytes) => writeAccess(done, request, routeId, status, bytes, startedAt)
       }
+      const edge = m.route.edge
+      ctx.responseHeaders = edge.edits(request, url.protocol === 'https:')
+      if (edge.ipFilter !== null && !edge.ipFilter(clientIp)) throw ipForbidden()
+      if (m.route.auth !== null) await m.route.auth(ctx)
       if (m.route.limits !== null) await m.route.limits(ctx, startedAt)
       const handled = await m.route.handler(ctx)
       // null: the forwarder wrote the response itself (Node) and logs through ctx.logAccess.
@@ -163,6 +197,8 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
         logger.warn('upstream error', { request_id: requestId, route: routeId, upstream: ctx?.upstream, code: err.code })
       }
       response = errorResponse(err, requestId)
+      // CORS and security fields on the gateway's own errors too: a browser can read a 401/429.
+      if (ctx?.responseHeaders) applyEdits(response.headers, ctx.responseHeaders)
       if (metrics !== null && err instanceof GatewayError && err.status >= 500 && ctx?.upstream) {
         metrics.upstreamErrors.inc([routeId ?? '', ctx.upstream, err.code])
       }
@@ -194,6 +230,7 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
     logger.access({
       request_id: ctx?.requestId ?? request.headers.get('x-request-id'),
       client_ip: ctx?.clientIp ?? formatIp(''),
+      client_id: ctx?.clientId ?? null,
       method: request.method,
       path: ctx?.path ?? safePath(request.url),
       route,
@@ -208,6 +245,7 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
   return {
     config,
     version,
+    ready,
     handle,
     inactive: inactiveFeatures(config),
     routes: () => config.routes.map(summarizeRoute),
@@ -232,6 +270,10 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
       return [...reg.breakers].map(([route, b]) => ({ route, state: b.state(now), retry_after_s: b.state(now) === 'open' ? b.retryAfter(now) : 0 }))
     },
   }
+}
+
+function ipForbidden(): GatewayError {
+  return new GatewayError(403, 'ip_forbidden', 'client address not allowed')
 }
 
 /** Without stores from the adapter (tests): one in-memory store per config version. */

@@ -17,6 +17,7 @@ import { setForwardedHeaders } from '../proxy/forwarded.ts'
 import { createPathRewriter, joinBasePath } from '../proxy/rewrite.ts'
 import { bodyTooLarge, limitBody, readBounded } from '../proxy/streams.ts'
 import type { RequestContext } from './context.ts'
+import { applyEditsToRecord } from './header-edits.ts'
 import { GatewayError } from './errors.ts'
 import { applyToRecord, countsAsFailure, minPositive, noHealthyBackend, sleep, transformVars } from './proxy-helpers.ts'
 import { createHeaderTransformer, type TransformVars } from './transform.ts'
@@ -160,6 +161,12 @@ export function createProxyHandler(
       peerTrusted: ctx.peerTrusted,
     })
     headers.set('x-request-id', ctx.requestId)
+    if (ctx.upstreamHeaders !== null) {
+      for (const [k, v] of ctx.upstreamHeaders) {
+        if (v === null) headers.delete(k)
+        else headers.set(k, v)
+      }
+    }
     if (hostOverride !== null) headers.set('host', hostOverride)
     let vars: TransformVars | undefined
     if (requestTransform !== null) {
@@ -217,7 +224,7 @@ export function createProxyHandler(
         ctx.status = code
         stripHopByHopRecord(raw)
         raw['x-request-id'] = ctx.requestId
-        if (ctx.responseHeaders !== null) for (const [k, v] of ctx.responseHeaders) raw[k] = v
+        if (ctx.responseHeaders !== null) applyEditsToRecord(raw, ctx.responseHeaders)
         const pin = affinity?.cookie(backend!, request.headers)
         if (pin) {
           const prior = raw['set-cookie']

@@ -23,7 +23,7 @@ export interface ReloadStatus {
 }
 
 export interface Reloader {
-  reload(trigger: string): ReloadStatus
+  reload(trigger: string): Promise<ReloadStatus>
   status(): ReloadStatus | null
 }
 
@@ -42,40 +42,50 @@ function restartOnlyChanges(before: Config, after: Config): string[] {
 
 export function createReloader(holder: GatewayHolder, load: () => ParseResult, runtime: Runtime): Reloader {
   let last: ReloadStatus | null = null
+  // Reloads run one after another: a slow one (key imports) never finishes after a later one.
+  let queue: Promise<unknown> = Promise.resolve()
   const reloads = runtime.metrics ? gatewayMetrics(runtime.metrics).reloads : null
   return {
     status: () => last,
     reload(trigger) {
-      const at = new Date().toISOString()
-      const parsed = load()
-      if (!parsed.ok) {
-        const error = formatIssues(parsed.issues)
-        runtime.logger.error('config reload rejected; the running config is kept', { trigger, error })
-        last = { ok: false, version: holder.current.version, at, error, trigger }
-        reloads?.inc(['failure'])
-        return last
-      }
-      let next: ReturnType<typeof createGateway>
-      try {
-        next = createGateway(parsed.config, runtime)
-      } catch (err) {
-        const error = String((err as Error).message ?? err)
-        runtime.logger.error('config reload rejected; the running config is kept', { trigger, error })
-        last = { ok: false, version: holder.current.version, at, error, trigger }
-        reloads?.inc(['failure'])
-        return last
-      }
-      const previous = holder.current
-      holder.current = next
-      holder.loadedAt = Date.now()
-      previous.close()
-      for (const key of restartOnlyChanges(previous.config, next.config)) {
-        runtime.logger.warn('config key changed but applies only after a restart', { key })
-      }
-      runtime.logger.info('config reloaded', { trigger, version: next.version, routes: next.routes().map((r) => r.id) })
-      reloads?.inc(['success'])
-      last = { ok: true, version: next.version, at, trigger }
-      return last
+      const run = queue.then(() => reloadNow(trigger))
+      queue = run.catch(() => {})
+      return run
     },
+  }
+
+  async function reloadNow(trigger: string): Promise<ReloadStatus> {
+    const at = new Date().toISOString()
+    const parsed = load()
+    if (!parsed.ok) {
+      const error = formatIssues(parsed.issues)
+      runtime.logger.error('config reload rejected; the running config is kept', { trigger, error })
+      last = { ok: false, version: holder.current.version, at, error, trigger }
+      reloads?.inc(['failure'])
+      return last
+    }
+    let next: ReturnType<typeof createGateway> | undefined
+    try {
+      next = createGateway(parsed.config, runtime)
+      await next.ready
+    } catch (err) {
+      next?.close()
+      const error = String((err as Error).message ?? err)
+      runtime.logger.error('config reload rejected; the running config is kept', { trigger, error })
+      last = { ok: false, version: holder.current.version, at, error, trigger }
+      reloads?.inc(['failure'])
+      return last
+    }
+    const previous = holder.current
+    holder.current = next
+    holder.loadedAt = Date.now()
+    previous.close()
+    for (const key of restartOnlyChanges(previous.config, next.config)) {
+      runtime.logger.warn('config key changed but applies only after a restart', { key })
+    }
+    runtime.logger.info('config reloaded', { trigger, version: next.version, routes: next.routes().map((r) => r.id) })
+    reloads?.inc(['success'])
+    last = { ok: true, version: next.version, at, trigger }
+    return last
   }
 }

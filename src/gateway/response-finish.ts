@@ -9,6 +9,7 @@ import type { Affinity } from '../balancer/split.ts'
 import { copyEndToEnd } from '../proxy/hop-by-hop.ts'
 import { observeBody } from '../proxy/streams.ts'
 import type { RequestContext } from './context.ts'
+import { applyEdits } from './header-edits.ts'
 import { transformVars } from './proxy-helpers.ts'
 import type { HeaderTransformer, TransformVars } from './transform.ts'
 
@@ -27,7 +28,7 @@ export function createResponseFinisher(
     const { request } = ctx
     const outHeaders = copyEndToEnd(res.headers, DROP_RESPONSE)
     outHeaders.set('x-request-id', ctx.requestId)
-    if (ctx.responseHeaders !== null) for (const [k, v] of ctx.responseHeaders) outHeaders.set(k, v)
+    if (ctx.responseHeaders !== null) applyEdits(outHeaders, ctx.responseHeaders)
     const pin = affinity?.cookie(backend, request.headers)
     if (pin) outHeaders.append('set-cookie', pin)
     if (responseTransform !== null) responseTransform(outHeaders, vars ?? transformVars(ctx))

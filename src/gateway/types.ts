@@ -96,6 +96,8 @@ export interface Runtime {
    * own in-memory pair (tests).
    */
   stores?: LimitStores
+  /** fetch for the gateway's own calls (JWKS, token introspection); default: the global fetch. */
+  fetch?: typeof fetch
 }
 
 export interface RouteSummary {
@@ -125,6 +127,11 @@ export interface BackendSummary {
 export interface Gateway {
   readonly config: Config
   readonly version: number
+  /**
+   * Settles when the version's asynchronous set-up (key imports, key digests) is done; rejects
+   * with a `key.path: problem` message when it cannot be (then the version must not serve).
+   */
+  readonly ready: Promise<void>
   handle(request: Request, info: RequestInfo): Promise<Response>
   routes(): RouteSummary[]
   backends(): BackendSummary[]

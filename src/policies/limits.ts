@@ -8,6 +8,7 @@
 import type { Config, FailurePolicy, RouteConfig } from '../config/types.ts'
 import type { RequestContext } from '../gateway/context.ts'
 import { GatewayError } from '../gateway/errors.ts'
+import type { HeaderEdit } from '../gateway/header-edits.ts'
 import type { GatewayMetrics } from '../observability/gateway-metrics.ts'
 import { type Store, StoreError } from '../store/types.ts'
 import { type LimitPolicy, type LimitResult, createQuotaPolicy, createRateLimitPolicy, createSpikeArrestPolicy } from './rate-limit.ts'
@@ -75,10 +76,12 @@ export function createRouteLimiter(route: RouteConfig, config: Config, stores: L
       throw new GatewayError(429, refused.code, refused.message, headers)
     }
     if (policyField !== '') {
-      ctx.responseHeaders = [
+      const fields: HeaderEdit[] = [
         ['ratelimit-policy', policyField],
         ['ratelimit', stateField],
       ]
+      if (ctx.responseHeaders === null) ctx.responseHeaders = fields
+      else ctx.responseHeaders.push(...fields)
     }
   }
 }

@@ -72,7 +72,7 @@ describe('command line', () => {
     // Keys whose features arrive later are accepted, and said to be inactive — never silently.
     const r = await portico('--config', 'configs/examples/runway-example.yaml', '--validate')
     expect(r.stderr).toContain('note: registry: accepted but not active in this version')
-    expect(r.stderr).toContain('note: routes.users-api.auth: accepted but not active in this version')
+    expect(r.stderr).toContain('note: authentication.jwt: accepted but not active in this version')
     expect(r.stderr).not.toContain('routes.users-api.rate_limit') // active since rate limiting landed
   })
 

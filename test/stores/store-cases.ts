@@ -53,21 +53,23 @@ function bucketCases(algorithm: 'token_bucket' | 'gcra'): StoreCase[] {
     {
       name: `${algorithm}: refills at rate/period and never above the burst`,
       async run(store, key) {
-        const r = rule(algorithm, 2, 10, 1000) // one unit back every 100 ms
+        // One unit back every 500 ms: wide enough that a slow (loaded) machine cannot earn a
+        // unit during a flood of 5 calls.
+        const r = rule(algorithm, 2, 2, 1000)
         const k = key('refill')
         eq(await admitted(store, k, r, 5), 2, 'first flood')
-        await sleep(350) // 3.5 units earned, capped at 2
+        await sleep(1300) // 2.6 units earned, capped at 2
         eq(await admitted(store, k, r, 5), 2, 'after refill')
       },
     },
     {
       name: `${algorithm}: refused requests consume nothing`,
       async run(store, key) {
-        const r = rule(algorithm, 1, 5, 1000) // one unit back every 200 ms
+        const r = rule(algorithm, 1, 1, 1000) // one unit back every second
         const k = key('noconsume')
         eq((await store.limit(k, r)).allowed, true, 'first')
         for (let i = 0; i < 10; i++) eq((await store.limit(k, r)).allowed, false, 'hammering')
-        await sleep(260)
+        await sleep(1100)
         eq((await store.limit(k, r)).allowed, true, 'one unit earned despite the refusals')
       },
     },
@@ -115,9 +117,9 @@ export const storeCases: StoreCase[] = [
     name: 'set with a TTL expires',
     async run(store, key) {
       const k = key('ttl')
-      await store.set(k, 'x', 200)
+      await store.set(k, 'x', 600)
       eq(await store.get(k), 'x', 'before expiry')
-      await sleep(400)
+      await sleep(800)
       eq(await store.get(k), null, 'after expiry')
     },
   },
@@ -125,10 +127,10 @@ export const storeCases: StoreCase[] = [
     name: 'incr starts at 0, adds, and keeps the first TTL',
     async run(store, key) {
       const k = key('incr')
-      eq(await store.incr(k, 1, 300), 1, 'first')
+      eq(await store.incr(k, 1, 600), 1, 'first')
       eq(await store.incr(k, 5, 10_000), 6, 'second')
-      await sleep(450)
-      eq(await store.incr(k, 1, 300), 1, 'after the first TTL ran out')
+      await sleep(800)
+      eq(await store.incr(k, 1, 600), 1, 'after the first TTL ran out')
     },
   },
   {
@@ -165,25 +167,25 @@ export const storeCases: StoreCase[] = [
   {
     name: 'sliding_window: limit per window, previous window weighted, then free again',
     async run(store, key) {
-      const r = rule('sliding_window', 5, 5, 400)
+      const r = rule('sliding_window', 5, 5, 1000)
       const k = key('sliding')
       eq(await admitted(store, k, r, 5), 5, 'first window')
       const d = await store.limit(k, r)
       eq(d.allowed, false, 'sixth')
-      ok(d.retryAfterMs > 0 && d.retryAfterMs <= 800, `retryAfterMs in (0, 800], got ${d.retryAfterMs}`)
-      await sleep(850) // two windows later nothing of the flood weighs any more
+      ok(d.retryAfterMs > 0 && d.retryAfterMs <= 2000, `retryAfterMs in (0, 2000], got ${d.retryAfterMs}`)
+      await sleep(2050) // two windows later nothing of the flood weighs any more
       eq(await admitted(store, k, r, 7), 5, 'later window')
     },
   },
   {
     name: 'fixed_window: limit until the key expires',
     async run(store, key) {
-      const r = rule('fixed_window', 3, 3, 300)
+      const r = rule('fixed_window', 3, 3, 1000)
       const k = key('fixed')
       eq(await admitted(store, k, r, 5), 3, 'window')
       const d = await store.limit(k, r)
-      ok(!d.allowed && d.retryAfterMs > 0 && d.retryAfterMs <= 300, `refused with retryAfter ≤ 300, got ${JSON.stringify(d)}`)
-      await sleep(400)
+      ok(!d.allowed && d.retryAfterMs > 0 && d.retryAfterMs <= 1000, `refused with retryAfter ≤ 1000, got ${JSON.stringify(d)}`)
+      await sleep(1100)
       eq(await admitted(store, k, r, 5), 3, 'next window')
     },
   },

@@ -125,7 +125,6 @@ describe('the Runway README examples', () => {
     expect(inactive.some((k) => k === 'authentication' || k.startsWith('authentication.'))).toBe(true)
     expect(inactive).toContain('authentication.jwt')
     expect(inactive).not.toContain('routes.users-api.rate_limit')
-    expect(inactive).toContain('routes.users-api.auth')
     expect(inactive).toContain('routes.users-api.cache')
     expect(inactive).toContain('routes.users-api.service')
     expect(inactive).toContain('listeners.0.http.write_timeout')

@@ -31,7 +31,6 @@ describe("Runway's README examples", () => {
       'authentication.jwt',
       'listeners.0.http.write_timeout',
       'routes.users-api.service',
-      'routes.users-api.auth',
       'routes.users-api.cache',
     ])
     // Active parts came through converted: durations in ms, transform defaults filled.
@@ -70,7 +69,6 @@ describe('inactiveFeatures never hides an accepted key', () => {
       'listeners.0.http.max_header_bytes',
       'admin.dashboard',
       'upstreams.p.service',
-      'routes.r.cors',
       'routes.r.traffic_shaping.throttle',
       'routes.r.circuit_breaker.mode: distributed (local is used)',
       'routes.r.transform.response.body',

@@ -1,0 +1,35 @@
+/**
+ * The global `authentication` block compiled into one AuthMethod per enabled method, shared by
+ * every route of a config version. Set-up is asynchronous (key digests, PEM imports): each
+ * method is a promise, and `Gateway.ready` waits for all of them, so a bad key fails the
+ * start or the reload instead of the first request.
+ * @module
+ */
+import type { AuthenticationConfig } from '../../config/types.ts'
+import { createApiKeyAuth } from './api-key.ts'
+import { createBasicAuth } from './basic.ts'
+import type { AuthMethod, AuthMethodName } from './types.ts'
+
+export interface AuthDeps {
+  fetch: typeof fetch
+}
+
+export function createAuthMethods(auth: AuthenticationConfig | undefined, deps: AuthDeps): Map<AuthMethodName, Promise<AuthMethod>> {
+  const out = new Map<AuthMethodName, Promise<AuthMethod>>()
+  if (auth === undefined) return out
+  const add = (name: AuthMethodName, init: () => Promise<AuthMethod>) => {
+    // Wrapped so a synchronous throw becomes the same rejected promise, named by its key path.
+    const p = Promise.resolve()
+      .then(init)
+      .catch((err: unknown) => {
+        const msg = String((err as Error)?.message ?? err)
+        throw new Error(msg.startsWith('authentication.') ? msg : `authentication.${name}: ${msg}`)
+      })
+    p.catch(() => {}) // reported through Gateway.ready, not as an unhandled rejection
+    out.set(name, p)
+  }
+  if (auth.api_key?.enabled) add('api_key', () => createApiKeyAuth(auth.api_key!))
+  if (auth.basic?.enabled) add('basic', async () => createBasicAuth(auth.basic!))
+  void deps
+  return out
+}

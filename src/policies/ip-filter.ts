@@ -1,0 +1,74 @@
+/**
+ * IP allow/deny lists (Runway `ip_filter`), checked against the client address the gateway
+ * resolved (trusted proxies already applied). Addresses and CIDRs are compared in one 128-bit
+ * form where IPv4 is IPv4-mapped (RFC 4291 §2.5.5.2), so `::ffff:10.0.0.1` from a dual-stack
+ * socket is `10.0.0.1` for both lists: a deny of `10.0.0.0/8` cannot be dodged by spelling.
+ *
+ * Global and route filters compose with `composeIpFilters(global, route)`: the global filter is
+ * checked first and a route can only narrow it, never re-admit an address the global one refused.
+ * @module
+ */
+import { compileCidrs } from '../net/cidr.ts'
+import { parseIp } from '../net/ip.ts'
+
+export interface IpFilterOptions {
+  /** CIDRs or single addresses; empty or omitted means every address that is not denied. */
+  allow?: readonly string[]
+  /** CIDRs or single addresses; deny wins over allow. */
+  deny?: readonly string[]
+}
+
+/** true = the client may pass. Callers refuse with `GatewayError(403, 'ip_forbidden', …)`. */
+export type IpFilter = (clientIp: string) => boolean
+
+const PREFIX = /^\d{1,3}$/
+
+/**
+ * Stricter than `compileCidrs` on two entries that would silently widen a list:
+ * `10.0.0.0/` (an empty prefix would read as /0, every IPv4 address) and an IPv4-mapped prefix
+ * shorter than /96 (`::ffff:10.0.0.0/8` spans far more than 10/8, including all of IPv4).
+ */
+function checkEntries(entries: readonly string[], where: string): void {
+  entries.forEach((entry, i) => {
+    const slash = entry.indexOf('/')
+    if (slash === -1) return
+    const bits = entry.slice(slash + 1).trim()
+    if (!PREFIX.test(bits)) throw new Error(`${where}.${i}: "${entry}" has an invalid prefix length`)
+    const addr = entry.slice(0, slash).trim()
+    const words = addr.includes(':') ? parseIp(addr) : null
+    if (words !== null && words[0] === 0 && words[1] === 0 && words[2] === 0xffff && Number(bits) < 96) {
+      throw new Error(`${where}.${i}: "${entry}" is an IPv4-mapped prefix shorter than /96; write the IPv4 CIDR instead (for example 10.0.0.0/8)`)
+    }
+  })
+}
+
+/** `where` is the config path, so a bad entry is reported as `routes.3.ip_filter.allow.1: …`. */
+export function createIpFilter(options: IpFilterOptions, where: string): IpFilter {
+  const allowList = options.allow ?? []
+  const denyList = options.deny ?? []
+  checkEntries(allowList, `${where}.allow`)
+  checkEntries(denyList, `${where}.deny`)
+  const allow = allowList.length > 0 ? compileCidrs(allowList, `${where}.allow`) : null
+  const deny = compileCidrs(denyList, `${where}.deny`)
+  if (allow === null && deny.size === 0) {
+    return function ipFilterOpen() {
+      return true
+    }
+  }
+  return function ipFilter(clientIp: string): boolean {
+    if (deny.has(clientIp)) return false
+    if (allow !== null) return allow.has(clientIp)
+    // Fail closed: an address that cannot be parsed cannot be shown to be outside the deny list.
+    return parseIp(clientIp) !== null
+  }
+}
+
+/** Global first, then route; absent filters are skipped. All must pass. */
+export function composeIpFilters(...filters: ReadonlyArray<IpFilter | null | undefined>): IpFilter {
+  const chain = filters.filter((f): f is IpFilter => typeof f === 'function')
+  if (chain.length === 1) return chain[0]
+  return function composedIpFilter(clientIp: string): boolean {
+    for (const f of chain) if (!f(clientIp)) return false
+    return true
+  }
+}

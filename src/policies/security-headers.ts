@@ -1,0 +1,152 @@
+/**
+ * Security response headers (Runway `security_headers`), built once per config into two frozen
+ * lists: one for HTTPS responses (with HSTS) and one for plain HTTP (without, RFC 6797 §7.2).
+ *
+ * Precedence (see `applySecurityHeaders`): the gateway's fixed-value headers are enforced over
+ * whatever the upstream sent, but an upstream `Content-Security-Policy` is kept: CSPs carry
+ * per-page nonces and hashes only the application knows; the gateway's CSP is the fallback for
+ * responses that have none.
+ * @module
+ */
+
+export interface HstsOptions {
+  enabled?: boolean
+  /** Seconds (RFC 6797 §6.1.1); default 31536000 (one year). 0 tells browsers to forget the host. */
+  max_age?: number
+  /** Default true (RFC 6797 §6.1.2): every subdomain must then serve HTTPS too. */
+  include_subdomains?: boolean
+  /** hstspreload.org opt-in; requires include_subdomains and max_age >= 31536000. */
+  preload?: boolean
+}
+
+export interface SecurityHeadersOptions {
+  enabled?: boolean
+  hsts?: HstsOptions
+  /** Default true: `X-Content-Type-Options: nosniff` (Fetch #x-content-type-options-header). */
+  content_type_options?: boolean
+  /** Default `DENY` (RFC 7034); false omits the header. */
+  frame_options?: 'DENY' | 'SAMEORIGIN' | false
+  /** Passed through verbatim; not sent when unset. */
+  content_security_policy?: string
+  /** Default `no-referrer`; false omits the header. */
+  referrer_policy?: string | false
+  /** Passed through verbatim; not sent when unset. */
+  permissions_policy?: string
+  /**
+   * Default true, which sends `X-XSS-Protection: 0`: the legacy XSS auditor is gone from current
+   * browsers and, where it survives, its blocking mode can be abused to leak page state (OWASP
+   * Secure Headers). A string is sent as written (`0`, `1`, `1; mode=block`); false omits it.
+   */
+  xss_protection?: boolean | string
+}
+
+/** Shared, precomputed pairs: read them, never mutate them. Header names are lowercase. */
+export type HeaderPairs = ReadonlyArray<readonly [string, string]>
+
+export type SecurityHeaders = (isHttps: boolean) => HeaderPairs
+
+const ONE_YEAR = 31_536_000
+// W3C Referrer Policy §3: the policy tokens; the header may list several, the last known one wins.
+const REFERRER_POLICIES = new Set([
+  'no-referrer',
+  'no-referrer-when-downgrade',
+  'same-origin',
+  'origin',
+  'strict-origin',
+  'origin-when-cross-origin',
+  'strict-origin-when-cross-origin',
+  'unsafe-url',
+])
+const XSS_VALUES = /^(?:0|1|1; ?mode=block)$/
+/** Upstream value wins for these (see the module comment). */
+const UPSTREAM_WINS = new Set(['content-security-policy'])
+const NONE: HeaderPairs = Object.freeze([])
+
+function hstsValue(hsts: HstsOptions, where: string): string | null {
+  if (hsts.enabled === false) return null
+  const maxAge = hsts.max_age ?? ONE_YEAR
+  if (!Number.isInteger(maxAge) || maxAge < 0) throw new Error(`${where}.max_age: must be a whole number of seconds >= 0`)
+  const sub = hsts.include_subdomains ?? true
+  if (hsts.preload === true && (!sub || maxAge < ONE_YEAR)) {
+    throw new Error(`${where}.preload: preload lists accept only include_subdomains: true with max_age >= ${ONE_YEAR}`)
+  }
+  return `max-age=${maxAge}${sub ? '; includeSubDomains' : ''}${hsts.preload === true ? '; preload' : ''}`
+}
+
+function frameValue(value: SecurityHeadersOptions['frame_options'], where: string): string | null {
+  if (value === false) return null
+  const v = (value ?? 'DENY').toUpperCase()
+  if (v !== 'DENY' && v !== 'SAMEORIGIN') {
+    // ALLOW-FROM (RFC 7034 §2.1) is ignored by current browsers; CSP frame-ancestors replaced it.
+    throw new Error(`${where}: must be DENY or SAMEORIGIN (use content_security_policy frame-ancestors to allow other origins)`)
+  }
+  return v
+}
+
+function referrerValue(value: string | false | undefined, where: string): string | null {
+  if (value === false) return null
+  const v = (value ?? 'no-referrer').trim()
+  const policies = v.split(',').map((p) => p.trim().toLowerCase())
+  const unknown = policies.find((p) => !REFERRER_POLICIES.has(p))
+  if (unknown !== undefined) throw new Error(`${where}: "${unknown}" is not a referrer policy`)
+  return policies.join(', ')
+}
+
+function xssValue(value: boolean | string | undefined, where: string): string | null {
+  if (value === false) return null
+  if (value === undefined || value === true) return '0'
+  if (!XSS_VALUES.test(value.trim())) throw new Error(`${where}: must be "0", "1" or "1; mode=block"`)
+  return value.trim()
+}
+
+function passthrough(value: string | undefined, where: string): string | null {
+  if (value === undefined) return null
+  const v = value.trim()
+  if (v === '') throw new Error(`${where}: must not be empty (omit it to send nothing)`)
+  return v
+}
+
+/** `where` is the config path (`security_headers`, `routes.2.security_headers`) used in errors. */
+export function createSecurityHeaders(options: SecurityHeadersOptions = {}, where = 'security_headers'): SecurityHeaders {
+  if (options.enabled === false) {
+    return function securityHeadersOff() {
+      return NONE
+    }
+  }
+  const hsts = hstsValue(options.hsts ?? {}, `${where}.hsts`)
+  const candidates: [string, string | null][] = [
+    ['x-content-type-options', options.content_type_options === false ? null : 'nosniff'],
+    ['x-frame-options', frameValue(options.frame_options, `${where}.frame_options`)],
+    ['content-security-policy', passthrough(options.content_security_policy, `${where}.content_security_policy`)],
+    ['referrer-policy', referrerValue(options.referrer_policy, `${where}.referrer_policy`)],
+    ['permissions-policy', passthrough(options.permissions_policy, `${where}.permissions_policy`)],
+    ['x-xss-protection', xssValue(options.xss_protection, `${where}.xss_protection`)],
+  ]
+  const common: [string, string][] = []
+  for (const [name, value] of candidates) {
+    if (value === null) continue
+    try {
+      // Headers rejects CR, LF and NUL: fail at load time, not on the first response.
+      new Headers([[name, value]])
+    } catch {
+      throw new Error(`${where}: the ${name} value contains characters not allowed in a header`)
+    }
+    common.push([name, value])
+  }
+  const plain: HeaderPairs = Object.freeze(common.map((p) => Object.freeze(p)))
+  const secure: HeaderPairs =
+    hsts === null ? plain : Object.freeze([Object.freeze(['strict-transport-security', hsts] as const), ...plain])
+  // RFC 6797 §7.2: a host must not send Strict-Transport-Security over non-secure transport.
+  // `isHttps` is the client-facing scheme: behind a TLS-terminating proxy, the forwarded one.
+  return function securityHeaders(isHttps: boolean): HeaderPairs {
+    return isHttps ? secure : plain
+  }
+}
+
+/** Applies the pairs to a mutable copy of the upstream headers; an upstream CSP is kept. */
+export function applySecurityHeaders(target: Headers, pairs: HeaderPairs): void {
+  for (const [name, value] of pairs) {
+    if (UPSTREAM_WINS.has(name) && target.has(name)) continue
+    target.set(name, value)
+  }
+}
