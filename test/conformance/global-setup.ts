@@ -12,6 +12,8 @@ import { describeSkips } from './skip-table.ts'
 export const root = join(import.meta.dirname, '../..')
 export const ADMIN_TOKEN = 'conformance-admin-token-4f1c'
 export const UPSTREAM_SECRET = 'upstream-secret-9b2e'
+export const CONF_API_KEY = 'conformance-key-acme-7d41c0'
+export const CONF_ADMIN_KEY = 'conformance-key-root-2b9e55'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -109,6 +111,8 @@ export default async function setup(project: TestProject) {
       UP_DEAD: ups.dead,
       PORTICO_ADMIN_TOKEN: ADMIN_TOKEN,
       PORTICO_UPSTREAM_SECRET: UPSTREAM_SECRET,
+      CONF_API_KEY,
+      CONF_ADMIN_KEY,
       PORTICO_LOG_FILE: 'stdout',
     },
     logFile,
