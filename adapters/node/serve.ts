@@ -37,6 +37,26 @@ function listen(server: Server, address: string): Promise<string> {
   })
 }
 
+/**
+ * Requests Node's parser refuses never reach the gateway: answer them with the same JSON error
+ * shape (431 for oversized headers, 408 for a header timeout, else 400) instead of Node's bare
+ * status line, then close — the connection's framing can no longer be trusted.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: import('node:stream').Duplex): void {
+  if (!socket.writable || (socket as { _httpMessage?: unknown })._httpMessage) return void socket.destroy()
+  const [status, code, reason, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'header_fields_too_large', 'Request Header Fields Too Large', 'header fields too large']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'request_timeout', 'Request Timeout', 'request headers not received in time']
+        : [400, 'bad_request', 'Bad Request', 'malformed HTTP request']
+  const requestId = crypto.randomUUID()
+  const body = JSON.stringify({ error: { status, code, message, request_id: requestId } })
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
+  )
+}
+
 export async function serveNode(config: Config, warnings: string[] = [], file?: string): Promise<RunningNode> {
   const logger = createLogger(config.logging.level, createLogSink(config.logging.output))
   const forwarder = createUndiciForwarder()
@@ -70,9 +90,16 @@ export async function serveNode(config: Config, warnings: string[] = [], file?: 
   for (const l of config.listeners) {
     if (l.protocol !== 'http') continue
     const server = createServer(
-      { requestTimeout: l.http.read_timeout ?? 0, headersTimeout: l.http.read_header_timeout ?? 60_000, keepAliveTimeout: l.http.idle_timeout ?? 60_000 },
+      {
+        requestTimeout: l.http.read_timeout ?? 0,
+        headersTimeout: l.http.read_header_timeout ?? 60_000,
+        keepAliveTimeout: l.http.idle_timeout ?? 60_000,
+        // Node's parser answers 431 itself beyond this; the core checks the same limit everywhere.
+        maxHeaderSize: l.http.max_header_bytes ?? 65_536,
+      },
       handler,
     )
+    server.on('clientError', answerClientError)
     listeners[l.id] = await listen(server, l.address)
     servers.push(server)
   }

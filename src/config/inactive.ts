@@ -47,7 +47,6 @@ export function inactiveFeatures(config: Config): string[] {
     if (l.protocol !== 'http') out.push(`listeners.${i}.protocol: ${l.protocol}`)
     if (l.tls !== undefined) out.push(`listeners.${i}.tls`)
     if (l.http.write_timeout !== undefined) out.push(`listeners.${i}.http.write_timeout`)
-    if (l.http.max_header_bytes !== undefined) out.push(`listeners.${i}.http.max_header_bytes`)
   })
   inactiveKeys(config.admin as unknown as Record<string, unknown>, ADMIN_ACTIVE, 'admin', out)
   // Bindings are used by the Workers stores; config from KV is not built yet.

@@ -63,6 +63,10 @@ const listener = strict({
     idle_timeout: duration.optional(),
     read_header_timeout: duration.optional(),
     max_header_bytes: z.number().int().positive().optional(),
+    /** (portico) longest request target (path + query) accepted; beyond it 414. Default 8192. */
+    max_url_bytes: z.number().int().positive().optional(),
+    /** (portico) most header fields accepted; beyond it 431. Default 100. */
+    max_headers: z.number().int().positive().optional(),
   }).default({}),
 })
 

@@ -27,6 +27,8 @@ export interface ListenerConfig {
     idle_timeout?: Millis
     read_header_timeout?: Millis
     max_header_bytes?: number
+    max_url_bytes?: number
+    max_headers?: number
   }
 }
 

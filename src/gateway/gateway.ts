@@ -26,6 +26,7 @@ import { GatewayError, errorResponse } from './errors.ts'
 import { transformVars } from './proxy-helpers.ts'
 import { createProxyHandler, type RouteHandler } from './proxy-route.ts'
 import { applyEdits } from './header-edits.ts'
+import { checkRequestLimits, requestLimitsOf } from './request-limits.ts'
 import { createEdgePolicies, createGlobalIpFilter, type EdgePolicies } from '../policies/edge.ts'
 import { createHeaderTransformer } from './transform.ts'
 import type { Gateway, RequestInfo, RouteSummary, Runtime } from './types.ts'
@@ -87,6 +88,7 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
   const router = compileRouter(routes)
   const resolveClientIp = createClientIpResolver(config.trusted_proxies)
   const globalIpFilter = createGlobalIpFilter(config)
+  const requestLimits = requestLimitsOf(config.listeners)
   const trusted = compileCidrs(config.trusted_proxies.cidrs, 'trusted_proxies.cidrs')
   const accessLog = config.logging.access_log
   const { logger } = runtime
@@ -113,6 +115,8 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
     let response: Response
     try {
       const url = new URL(request.url)
+      const tooBig = checkRequestLimits(request.url.length - url.origin.length, request.headers, requestLimits)
+      if (tooBig !== null) throw tooBig
       const path = normalizePath(url.pathname)
       if (path === null) throw new GatewayError(400, 'bad_request', 'malformed request path')
       const peer = formatIp(info.remoteAddr)

@@ -34,6 +34,8 @@ const deadUpstreams = {
   UP_DEAD: 'http://127.0.0.1:1',
   PORTICO_ADMIN_TOKEN: 't',
   PORTICO_UPSTREAM_SECRET: 's',
+  CONF_API_KEY: 'k1',
+  CONF_ADMIN_KEY: 'k2',
   PORTICO_LOG_FILE: 'stdout',
 }
 

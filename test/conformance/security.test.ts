@@ -152,3 +152,20 @@ describe('security headers', () => {
     expect(r.res.headers.get('strict-transport-security')).toBeNull()
   })
 })
+
+describe('request limits', () => {
+  test('a request target over 8 KiB: 414 JSON', async () => {
+    const r = await call(`/echo/${'a'.repeat(9000)}`)
+    expect(r.status).toBe(414)
+    expect(r.json.error.code).toBe('uri_too_long')
+  })
+
+  test('more than 100 header fields: 431 JSON', async () => {
+    const headers: Record<string, string> = {}
+    for (let i = 0; i < 120; i++) headers[`x-h${i}`] = 'v'
+    const r = await call('/echo/x', { headers })
+    expect(r.status).toBe(431)
+    expect(r.json.error.code).toBe('header_fields_too_large')
+    expect(r.json.error.request_id).toBeTruthy()
+  })
+})

@@ -66,7 +66,6 @@ describe('inactiveFeatures never hides an accepted key', () => {
     expect(inactiveFeatures(config)).toEqual([
       'listeners.0.protocol: tcp',
       'listeners.0.tls',
-      'listeners.0.http.max_header_bytes',
       'admin.dashboard',
       'upstreams.p.service',
       'routes.r.traffic_shaping.throttle',
