@@ -36,6 +36,7 @@ const deadUpstreams = {
   PORTICO_UPSTREAM_SECRET: 's',
   CONF_API_KEY: 'k1',
   CONF_ADMIN_KEY: 'k2',
+  JWKS_URL: 'http://127.0.0.1:1/jwks.json',
   PORTICO_LOG_FILE: 'stdout',
 }
 
@@ -74,7 +75,8 @@ describe('command line', () => {
     // Keys whose features arrive later are accepted, and said to be inactive — never silently.
     const r = await portico('--config', 'configs/examples/runway-example.yaml', '--validate')
     expect(r.stderr).toContain('note: registry: accepted but not active in this version')
-    expect(r.stderr).toContain('note: authentication.jwt: accepted but not active in this version')
+    expect(r.stderr).toContain('note: routes.users-api.service: accepted but not active in this version')
+    expect(r.stderr).not.toContain('note: authentication.jwt') // active since JWT auth landed
     expect(r.stderr).not.toContain('routes.users-api.rate_limit') // active since rate limiting landed
   })
 

@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { createWriteStream, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { TestProject } from 'vitest/node'
+import { startJwks } from '../fixtures/jwks.ts'
 import { startUpstreams } from '../fixtures/upstreams.ts'
 import { describeSkips } from './skip-table.ts'
 
@@ -27,6 +28,9 @@ declare module 'vitest' {
     upA: string
     upB: string
     upC: string
+    jwksStatsUrl: string
+    jwtPrivatePem: Record<string, string>
+    rsaPublicPem: string
   }
 }
 
@@ -100,6 +104,7 @@ export default async function setup(project: TestProject) {
   // The reasons are in the skipped tests' names too; printed here so a plain `vitest run` shows them.
   for (const line of describeSkips(runtime)) console.log(`[conformance] ${line}`)
   const ups = await startUpstreams()
+  const jwks = await startJwks()
   const logFile = join(root, '.test-out', `conformance-${runtime}.log`)
   const portico = startPortico(
     runtime,
@@ -113,6 +118,7 @@ export default async function setup(project: TestProject) {
       PORTICO_UPSTREAM_SECRET: UPSTREAM_SECRET,
       CONF_API_KEY,
       CONF_ADMIN_KEY,
+      JWKS_URL: jwks.url,
       PORTICO_LOG_FILE: 'stdout',
     },
     logFile,
@@ -123,6 +129,7 @@ export default async function setup(project: TestProject) {
   } catch (err) {
     await portico.stop()
     await ups.close()
+    await jwks.close()
     throw err
   }
   const baseUrl = ready.listeners.public
@@ -135,8 +142,12 @@ export default async function setup(project: TestProject) {
   project.provide('upA', ups.a)
   project.provide('upB', ups.b)
   project.provide('upC', ups.c)
+  project.provide('jwksStatsUrl', jwks.statsUrl)
+  project.provide('jwtPrivatePem', jwks.privatePem)
+  project.provide('rsaPublicPem', jwks.rsaPublicPem)
   return async () => {
     await portico.stop()
     await ups.close()
+    await jwks.close()
   }
 }

@@ -122,8 +122,7 @@ describe('the Runway README examples', () => {
   test('Configuration Example: inactive features are all listed', () => {
     const inactive = inactiveFeatures(ok(RUNWAY_EXAMPLE))
     expect(inactive).toContain('registry')
-    expect(inactive.some((k) => k === 'authentication' || k.startsWith('authentication.'))).toBe(true)
-    expect(inactive).toContain('authentication.jwt')
+    expect(inactive.some((k) => k === 'authentication' || k.startsWith('authentication.'))).toBe(false)
     expect(inactive).not.toContain('routes.users-api.rate_limit')
     expect(inactive).toContain('routes.users-api.cache')
     expect(inactive).toContain('routes.users-api.service')

@@ -8,6 +8,7 @@
 import type { AuthenticationConfig } from '../../config/types.ts'
 import { createApiKeyAuth } from './api-key.ts'
 import { createBasicAuth } from './basic.ts'
+import { createJwtVerifier } from './jwt.ts'
 import type { AuthMethod, AuthMethodName } from './types.ts'
 
 export interface AuthDeps {
@@ -30,6 +31,20 @@ export function createAuthMethods(auth: AuthenticationConfig | undefined, deps: 
   }
   if (auth.api_key?.enabled) add('api_key', () => createApiKeyAuth(auth.api_key!))
   if (auth.basic?.enabled) add('basic', async () => createBasicAuth(auth.basic!))
-  void deps
+  if (auth.jwt?.enabled) add('jwt', () => createJwtMethod(auth.jwt!, deps))
   return out
+}
+
+async function createJwtMethod(options: NonNullable<AuthenticationConfig['jwt']>, deps: AuthDeps): Promise<AuthMethod> {
+  const v = await createJwtVerifier(options, { fetch: deps.fetch })
+  return {
+    name: 'jwt',
+    challenge: v.challenge,
+    forwardedHeaders: v.forwardedHeaders,
+    credential: (request, url) => v.extract(request, url),
+    async verify(token) {
+      const o = await v.verify(token)
+      return o.ok ? { ...o, roles: [] } : o
+    },
+  }
 }

@@ -28,7 +28,6 @@ describe("Runway's README examples", () => {
     const { config, warnings } = example('runway-example.yaml')
     expect(inactiveFeatures(config)).toEqual([
       'registry',
-      'authentication.jwt',
       'listeners.0.http.write_timeout',
       'routes.users-api.service',
       'routes.users-api.cache',
