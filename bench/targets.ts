@@ -11,6 +11,10 @@ export interface Target {
   note?: string
   port: number
   command?: [string, string[], Record<string, string>?]
+  /** Request headers wrk sends (the realistic route's bearer token). */
+  headers?: Record<string, string>
+  /** Only these cases (default: all). */
+  cases?: string[]
 }
 
 export function nginxConf(dir: string, listen: number, body: string): string {
@@ -66,7 +70,12 @@ export function proxyBody(upstreamPort: number): string {
   upstream up { server 127.0.0.1:${upstreamPort}; keepalive 64;`
 }
 
-export function targets(upstreamPort: number, upstream: string, dir: string, hasNginx: boolean): Target[] {
+export interface Realistic {
+  secret: string
+  token: string
+}
+
+export function targets(upstreamPort: number, upstream: string, dir: string, hasNginx: boolean, realistic: Realistic): Target[] {
   const porticoEnv = (port: number) => ({ BENCH_PORT: String(port), BENCH_UPSTREAM: upstream })
   const config = join(root, 'bench/portico.yaml')
   const node = process.execPath
@@ -93,6 +102,22 @@ export function targets(upstreamPort: number, upstream: string, dir: string, has
       note: 'local Miniflare, not representative of the edge',
       port: 19114,
       command: [node, [join(root, 'bin/portico.js'), '--config', config, '--runtime', 'workerd'], porticoEnv(19114)],
+    },
+  )
+  // The realistic route, small GET only: JWT + rate limit + metrics + access log to a file.
+  const rc = join(root, 'bench/portico-realistic.yaml')
+  const renv = (port: number, rt: string) => ({ ...porticoEnv(port), BENCH_JWT_SECRET: realistic.secret, BENCH_LOG: join(dir, `access-${rt}.log`) })
+  const auth = { authorization: `Bearer ${realistic.token}` }
+  const small = ['GET small body']
+  list.push(
+    { name: 'portico node (realistic)', port: 19121, headers: auth, cases: small, command: [node, [join(root, 'bin/portico.js'), '--config', rc], renv(19121, 'node')] },
+    { name: 'portico bun (realistic)', port: 19122, headers: auth, cases: small, command: [bin('bun'), [join(root, 'adapters/bun/main.ts'), '--config', rc], renv(19122, 'bun')] },
+    {
+      name: 'portico deno (realistic)',
+      port: 19123,
+      headers: auth,
+      cases: small,
+      command: [bin('deno'), ['run', '--unstable-no-legacy-abort', '-A', join(root, 'adapters/deno/main.ts'), '--config', rc], renv(19123, 'deno')],
     },
   )
   return list

@@ -16,8 +16,9 @@ function ms(value: string): number {
   return m[2] === 'us' ? n / 1000 : m[2] === 's' ? n * 1000 : n
 }
 
-export function wrk(url: string, seconds: number, script?: string): WrkResult {
-  const args = ['-t1', '-c50', `-d${seconds}s`, '--latency', ...(script ? ['-s', script] : []), url]
+export function wrk(url: string, seconds: number, script?: string, headers: Record<string, string> = {}): WrkResult {
+  const h = Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`])
+  const args = ['-t1', '-c50', `-d${seconds}s`, '--latency', ...h, ...(script ? ['-s', script] : []), url]
   const out = execFileSync('wrk', args, { encoding: 'utf8', timeout: (seconds + 30) * 1000 })
   const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? 0)
   const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out)

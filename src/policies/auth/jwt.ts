@@ -214,7 +214,8 @@ async function importPublicKey(pem: string, alg: string): Promise<CryptoKey> {
   }
   const key = await (cert ? importX509 : importSPKI)(text, alg, { extractable: false }).catch((err: Error) => fail('public_key', `is not a ${keyTypeOf(alg)} key usable with ${alg} (${err.message})`))
   if (keyTypeOf(alg) === 'RSA' && (key.algorithm as RsaHashedKeyAlgorithm).modulusLength < 2048) fail('public_key', 'RSA keys need at least 2048 bits (RFC 7518 §3.3)')
-  return key
+  // Under `deno check`, jose's types resolve to node:crypto's CryptoKey (a wider KeyUsage union).
+  return key as unknown as CryptoKey
 }
 
 function duration(value: number | undefined, where: string): number | undefined {
