@@ -20,7 +20,7 @@ const ROUTE_ACTIVE = new Set([
   'security_headers',
 ])
 /** Authentication methods that work in this version. */
-const AUTH_ACTIVE = new Set(['api_key', 'basic', 'jwt'])
+const AUTH_ACTIVE = new Set(['api_key', 'basic', 'jwt', 'oauth'])
 const UPSTREAM_ACTIVE = new Set(['backends', 'load_balancer', 'consistent_hash', 'health_check', 'outlier_detection'])
 /** Top-level blocks reported per sub-block, so `authentication.jwt` and `.api_key` read apart. */
 const BY_PART = new Set(['authentication'])

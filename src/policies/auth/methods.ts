@@ -9,6 +9,7 @@ import type { AuthenticationConfig } from '../../config/types.ts'
 import { createApiKeyAuth } from './api-key.ts'
 import { createBasicAuth } from './basic.ts'
 import { createJwtVerifier } from './jwt.ts'
+import { createOAuthIntrospection } from './oauth.ts'
 import type { AuthMethod, AuthMethodName } from './types.ts'
 
 export interface AuthDeps {
@@ -32,6 +33,7 @@ export function createAuthMethods(auth: AuthenticationConfig | undefined, deps: 
   if (auth.api_key?.enabled) add('api_key', () => createApiKeyAuth(auth.api_key!))
   if (auth.basic?.enabled) add('basic', async () => createBasicAuth(auth.basic!))
   if (auth.jwt?.enabled) add('jwt', () => createJwtMethod(auth.jwt!, deps))
+  if (auth.oauth?.enabled) add('oauth', () => createOAuthIntrospection(auth.oauth!, deps))
   return out
 }
 
