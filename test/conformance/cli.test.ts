@@ -37,6 +37,9 @@ const deadUpstreams = {
   CONF_API_KEY: 'k1',
   CONF_ADMIN_KEY: 'k2',
   JWKS_URL: 'http://127.0.0.1:1/jwks.json',
+  INTROSPECT_URL: 'http://127.0.0.1:1/introspect',
+  INTROSPECT_CLIENT_ID: 'c',
+  INTROSPECT_CLIENT_SECRET: 's',
   PORTICO_LOG_FILE: 'stdout',
 }
 

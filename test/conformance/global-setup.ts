@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { createWriteStream, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { TestProject } from 'vitest/node'
+import { INTROSPECT_CLIENT, startIntrospection } from '../fixtures/introspection.ts'
 import { startJwks } from '../fixtures/jwks.ts'
 import { startUpstreams } from '../fixtures/upstreams.ts'
 import { describeSkips } from './skip-table.ts'
@@ -31,6 +32,7 @@ declare module 'vitest' {
     jwksStatsUrl: string
     jwtPrivatePem: Record<string, string>
     rsaPublicPem: string
+    introspectionStatsUrl: string
   }
 }
 
@@ -105,6 +107,7 @@ export default async function setup(project: TestProject) {
   for (const line of describeSkips(runtime)) console.log(`[conformance] ${line}`)
   const ups = await startUpstreams()
   const jwks = await startJwks()
+  const introspection = await startIntrospection()
   const logFile = join(root, '.test-out', `conformance-${runtime}.log`)
   const portico = startPortico(
     runtime,
@@ -119,6 +122,9 @@ export default async function setup(project: TestProject) {
       CONF_API_KEY,
       CONF_ADMIN_KEY,
       JWKS_URL: jwks.url,
+      INTROSPECT_URL: introspection.url,
+      INTROSPECT_CLIENT_ID: INTROSPECT_CLIENT.id,
+      INTROSPECT_CLIENT_SECRET: INTROSPECT_CLIENT.secret,
       PORTICO_LOG_FILE: 'stdout',
     },
     logFile,
@@ -130,6 +136,7 @@ export default async function setup(project: TestProject) {
     await portico.stop()
     await ups.close()
     await jwks.close()
+    await introspection.close()
     throw err
   }
   const baseUrl = ready.listeners.public
@@ -145,9 +152,11 @@ export default async function setup(project: TestProject) {
   project.provide('jwksStatsUrl', jwks.statsUrl)
   project.provide('jwtPrivatePem', jwks.privatePem)
   project.provide('rsaPublicPem', jwks.rsaPublicPem)
+  project.provide('introspectionStatsUrl', introspection.statsUrl)
   return async () => {
     await portico.stop()
     await ups.close()
     await jwks.close()
+    await introspection.close()
   }
 }

@@ -169,3 +169,17 @@ describe('request limits', () => {
     expect(r.json.error.request_id).toBeTruthy()
   })
 })
+
+describe('OAuth2 introspection (RFC 7662)', () => {
+  test('an active opaque token passes; a revoked or unknown one is 401; answers are cached', async () => {
+    const stats = async () => ((await (await fetch(inject('introspectionStatsUrl'))).json()) as { calls: number }).calls
+    const before = await stats()
+    const ok = await Promise.all(Array.from({ length: 20 }, () => call('/oauth', { headers: { authorization: 'Bearer opaque-active-token-9f3a' } })))
+    expect(ok.every((r) => r.status === 200)).toBe(true)
+    expect((await stats()) - before).toBe(1) // 20 concurrent requests, one introspection call
+    const revoked = await call('/oauth', { headers: { authorization: 'Bearer opaque-revoked-token-1c7e' } })
+    expect(revoked.status).toBe(401)
+    expect(revoked.res.headers.get('www-authenticate')).toContain('invalid_token')
+    expect((await call('/oauth')).status).toBe(401)
+  })
+})
