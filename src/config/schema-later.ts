@@ -35,6 +35,8 @@ const apiKey = strict({
   enabled: z.boolean().default(true),
   header: z.string().optional(),
   query_param: z.string().optional(),
+  /** (portico) also accept keys kept in the shared store (added/revoked via admin /api-keys). */
+  store: z.boolean().default(false),
   keys: z
     .array(
       strict({

@@ -227,6 +227,7 @@ export interface AuthenticationConfig {
     enabled: boolean
     header?: string
     query_param?: string
+    store: boolean
     keys: { key: string; client_id?: string; name?: string; expires_at?: string; roles?: string[] }[]
   }
   basic?: {

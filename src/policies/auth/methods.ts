@@ -6,6 +6,7 @@
  * @module
  */
 import type { AuthenticationConfig } from '../../config/types.ts'
+import type { Store } from '../../store/types.ts'
 import { createApiKeyAuth } from './api-key.ts'
 import { createBasicAuth } from './basic.ts'
 import { createJwtVerifier } from './jwt.ts'
@@ -14,6 +15,8 @@ import type { AuthMethod, AuthMethodName } from './types.ts'
 
 export interface AuthDeps {
   fetch: typeof fetch
+  /** The shared store (admin-managed API keys). */
+  store?: Store
 }
 
 export function createAuthMethods(auth: AuthenticationConfig | undefined, deps: AuthDeps): Map<AuthMethodName, Promise<AuthMethod>> {
@@ -30,7 +33,7 @@ export function createAuthMethods(auth: AuthenticationConfig | undefined, deps: 
     p.catch(() => {}) // reported through Gateway.ready, not as an unhandled rejection
     out.set(name, p)
   }
-  if (auth.api_key?.enabled) add('api_key', () => createApiKeyAuth(auth.api_key!))
+  if (auth.api_key?.enabled) add('api_key', () => createApiKeyAuth(auth.api_key!, Date.now, deps.store))
   if (auth.basic?.enabled) add('basic', async () => createBasicAuth(auth.basic!))
   if (auth.jwt?.enabled) add('jwt', () => createJwtMethod(auth.jwt!, deps))
   if (auth.oauth?.enabled) add('oauth', () => createOAuthIntrospection(auth.oauth!, deps))
