@@ -12,12 +12,17 @@ import type { Reloader } from '../gateway/reload.ts'
 import type { Store } from '../store/types.ts'
 import type { MetricsRegistry } from '../observability/metrics.ts'
 import { requestIdFrom } from '../observability/request-id.ts'
+import { mountApiKeyAdmin } from './api-keys-admin.ts'
+import { dashboardData } from './dashboard-data.ts'
+import { DASHBOARD_CSP, DASHBOARD_PAGE } from './dashboard-page.ts'
 
 export interface AdminAppOptions {
-  /** Bearer token; when set, every endpoint but /healthz and /readyz requires it. */
+  /** Bearer token; when set, every endpoint but /healthz, /readyz and the dashboard page /ui requires it. */
   token?: string
-  /** Require the token on every endpoint, including health (Workers: the admin is public). */
+  /** Require the token on every endpoint but /ui, including health (Workers: the admin is public). */
   tokenForAll?: boolean
+  /** Where the app is mounted (Workers: admin.path_prefix); open paths are matched exactly under it. */
+  basePath?: string
   /** Present where the config can be re-read (Node/Bun/Deno): enables POST /reload. */
   reloader?: Reloader
   /** Served at `admin.metrics.path` when `admin.metrics.enabled`. */
@@ -38,12 +43,16 @@ function timingSafeEqual(a: string, b: string): boolean {
 export function createAdminApp(holder: GatewayHolder, options: AdminAppOptions = {}): Hono {
   const app = new Hono()
   const token = options.token
-  const open = new Set(options.tokenForAll ? [] : ['/healthz', '/readyz'])
+  // /ui is the dashboard's static page: it holds no data, and a browser cannot add a header to a
+  // page load, so it is open in both modes (Workers too); its data, /ui/data, needs the token.
+  const open = new Set(options.tokenForAll ? ['/ui'] : ['/healthz', '/readyz', '/ui'])
 
   app.use('*', async function adminAuth(c, next) {
     const requestId = requestIdFrom(c.req.raw.headers)
     c.header('x-request-id', requestId)
-    const sub = c.req.path.slice(c.req.path.lastIndexOf('/'))
+    // Exact match under the mount point: a path merely ending in /ui (e.g. /api-keys/ui) is not open.
+    const base = options.basePath ?? ''
+    const sub = c.req.path.startsWith(base) ? c.req.path.slice(base.length) : c.req.path
     if (token && !open.has(sub)) {
       const auth = c.req.header('authorization') ?? ''
       if (!auth.startsWith('Bearer ') || !timingSafeEqual(auth.slice(7), token)) {
@@ -109,6 +118,19 @@ export function createAdminApp(holder: GatewayHolder, options: AdminAppOptions =
     }
     return c.json({ route, action, circuit_breakers: holder.current.circuitBreakers().filter((b) => b.route === route) })
   })
+  const dashboard = holder.current.config.admin.dashboard?.enabled !== false
+  if (dashboard) app.get('/ui', (c) =>
+    c.html(DASHBOARD_PAGE, 200, {
+      'content-security-policy': DASHBOARD_CSP,
+      'x-frame-options': 'DENY',
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'no-store',
+    }),
+  )
+  if (dashboard) app.get('/ui/data', (c) => c.json(dashboardData(holder, { metrics: registry, reloader }), 200, { 'cache-control': 'no-store' }))
+  // Admin-managed API keys live in the shared store (authentication.api_key.store).
+  if (options.store !== undefined && holder.current.config.authentication?.api_key?.store) mountApiKeyAdmin(app, options.store)
   app.get('/config', (c) =>
     c.json({ version: holder.current.version, loaded_at: new Date(holder.loadedAt).toISOString(), inactive: holder.current.inactive, config: redactConfig(holder.current.config) }),
   )

@@ -84,7 +84,7 @@ const admin = strict({
     min_healthy_backends: z.number().int().min(0).default(1),
     require_redis: z.boolean().default(false),
   }).default({ min_healthy_backends: 1, require_redis: false }),
-  dashboard: later.optional(),
+  dashboard: strict({ enabled: z.boolean().default(true) }).optional(),
   pprof: later.optional(),
 })
 

@@ -41,6 +41,9 @@ export interface AdminConfig {
   token?: string
   metrics: { enabled: boolean; path: string }
   readiness: { min_healthy_backends: number; require_redis: boolean }
+  /** The web dashboard at /ui (on by default). */
+  dashboard?: { enabled: boolean }
+  pprof?: unknown
 }
 
 export interface BackendConfig {

@@ -22,7 +22,7 @@ export function createPorticoApp(holder: GatewayHolder, options: PorticoAppOptio
   // only the adapter's `requestInfo` reads them.
   const app = new Hono()
   if (options.adminMount) {
-    app.route(options.adminMount.prefix, createAdminApp(holder, { token: options.adminMount.token, tokenForAll: true, metrics: options.adminMount.metrics, store: options.adminMount.store }))
+    app.route(options.adminMount.prefix, createAdminApp(holder, { token: options.adminMount.token, tokenForAll: true, basePath: options.adminMount.prefix, metrics: options.adminMount.metrics, store: options.adminMount.store }))
   }
   const info = options.requestInfo
   app.all('*', function gatewayHandler(c) {
