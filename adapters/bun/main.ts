@@ -3,20 +3,87 @@
  * Bun's fetch is its fast path, so the portable fetch forwarder is used as is.
  * @module
  */
+import { createServer as createHttpServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { dirname } from 'node:path'
+import { type TLSSocket, createServer as createTlsServer } from 'node:tls'
+import { getRequestListener, type HttpBindings } from '@hono/node-server'
+import type { ListenerConfig } from '../../src/config/types.ts'
 import { adminAddress, parseListenAddress, urlOf } from '../common/listen-address.ts'
 import { setupServer } from '../common/server-main.ts'
 import { printReady } from '../common/startup.ts'
+import { type ListenerTls, admitsPeer, clientCertOf, configFileFromArgs, httpsUrl, loadListenersTls, nodeTlsOptions } from '../common/tls-config.ts'
 import { createFetchForwarder } from '../../src/proxy/fetch-forwarder.ts'
 
 // Bun decompresses upstream bodies by default but keeps Content-Encoding; a proxy must not.
+// @hono/node-server swaps the global Request/Response for its own light classes unless told
+// not to; the native server of this runtime on the other listeners accepts only its own.
+const NATIVE_GLOBALS = { overrideGlobalObjects: false }
+
 const forward = createFetchForwarder({ init: { decompress: false } })
 
 const { config, holder, adminApp, reloader } = await setupServer('bun', forward)
 
-const servers: Bun.Server<undefined>[] = []
+// Certificates and keys are read once, all of them before any socket is bound.
+let tlsOf: (ListenerTls | null)[] = []
+try {
+  tlsOf = loadListenersTls(config.listeners, dirname(configFileFromArgs()))
+} catch (err) {
+  process.stderr.write(`${configFileFromArgs()}: ${(err as Error).message}\n`)
+  process.exit(1)
+}
+
+/** SNI natively: the fallback first, then one entry per name (Bun matches `*.` wildcards itself). */
+function bunTls(tls: ListenerTls): Bun.TLSOptions[] {
+  const fallback = { cert: tls.fallback.cert, key: tls.fallback.key }
+  return [fallback, ...tls.sni.flatMap((e) => e.names.map((serverName) => ({ serverName, cert: e.cert, key: e.key })))]
+}
+
+/**
+ * Listeners that ask for a client certificate run on node:tls, because Bun.serve can enforce
+ * `require` at the handshake but has no API to read the peer certificate (oven-sh/bun#14097),
+ * and Bun's node:https hands the handler a plain Socket without getPeerCertificate (tried on
+ * 1.4.5). node:tls gives a TLSSocket that Bun's node:http server accepts as a connection.
+ * Slower than Bun.serve: this path is taken only when client_auth is not `none`.
+ */
+async function serveMtls(l: ListenerConfig, tls: ListenerTls): Promise<{ url: string; stop: () => Promise<void> }> {
+  const { clientAuth } = tls
+  const http = createHttpServer(
+    { keepAliveTimeout: l.http.idle_timeout ?? 60_000, headersTimeout: l.http.read_header_timeout ?? 60_000, requestTimeout: l.http.read_timeout ?? 0 },
+    getRequestListener(function porticoBunMtls(request, env) {
+      const socket = (env as HttpBindings).incoming.socket as TLSSocket
+      return holder.current.handle(request, { remoteAddr: socket.remoteAddress ?? '', clientCert: clientCertOf(socket, clientAuth) })
+    }, NATIVE_GLOBALS),
+  )
+  const server = createTlsServer(nodeTlsOptions(tls), function onSecureConnection(socket) {
+    if (!admitsPeer(socket, clientAuth)) return void socket.destroy()
+    http.emit('connection', socket)
+  })
+  const { host, port } = parseListenAddress(l.address)
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, resolve)
+  })
+  const a = server.address() as AddressInfo
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      http.closeIdleConnections()
+      server.close(() => resolve())
+    })
+  return { url: httpsUrl(urlOf(a.address, a.port)), stop }
+}
+
+const stops: (() => Promise<unknown>)[] = []
 const listeners: Record<string, string> = {}
-for (const l of config.listeners) {
+for (const [i, l] of config.listeners.entries()) {
   if (l.protocol !== 'http') continue
+  const tls = tlsOf[i]
+  if (tls !== null && tls.clientAuth !== 'none') {
+    const { url, stop } = await serveMtls(l, tls)
+    stops.push(stop)
+    listeners[l.id] = url
+    continue
+  }
   const { host, port } = parseListenAddress(l.address)
   // idleTimeout 0 disables Bun's 10 s default, which would cut long SSE streams.
   const idle = l.http.idle_timeout ? Math.min(255, Math.ceil(l.http.idle_timeout / 1000)) : 0
@@ -25,21 +92,23 @@ for (const l of config.listeners) {
     hostname: host,
     port,
     idleTimeout: idle,
+    tls: tls === null ? undefined : bunTls(tls),
     fetch: (req, srv) => holder.current.handle(req, { remoteAddr: srv.requestIP(req)?.address ?? '' }),
   })
-  servers.push(server)
-  listeners[l.id] = urlOf(server.hostname ?? host, server.port ?? port)
+  stops.push(() => server.stop())
+  const url = urlOf(server.hostname ?? host, server.port ?? port)
+  listeners[l.id] = tls === null ? url : httpsUrl(url)
 }
 let admin: string | null = null
 if (adminApp !== null) {
   const { host, port } = parseListenAddress(adminAddress(config.admin))
   const server = Bun.serve({ hostname: host, port, fetch: adminApp.fetch })
-  servers.push(server)
+  stops.push(() => server.stop())
   admin = urlOf(server.hostname ?? host, server.port ?? port)
 }
 
 async function stop(): Promise<void> {
-  await Promise.all(servers.map((s) => s.stop()))
+  await Promise.all(stops.map((s) => s()))
   process.exit(0)
 }
 process.on('SIGINT', stop)

@@ -2,48 +2,121 @@
  * Deno entry: `deno run --unstable-no-legacy-abort --allow-net --allow-read --allow-env --allow-sys adapters/deno/main.ts --config portico.yaml`.
  * @module
  */
+import { createServer as createHttpsServer } from 'node:https'
+import type { AddressInfo } from 'node:net'
+import { dirname } from 'node:path'
+import type { TLSSocket } from 'node:tls'
+import { getRequestListener, type HttpBindings } from '@hono/node-server'
+import type { ListenerConfig } from '../../src/config/types.ts'
 import { adminAddress, parseListenAddress, urlOf } from '../common/listen-address.ts'
 import { setupServer } from '../common/server-main.ts'
 import { printReady } from '../common/startup.ts'
+import { type ListenerTls, admitsPeer, clientCertOf, configFileFromArgs, httpsUrl, loadListenersTls, nodeTlsOptions } from '../common/tls-config.ts'
 import { createDenoForwarder } from './forwarder.ts'
+
+// @hono/node-server swaps the global Request/Response for its own light classes unless told
+// not to; the native server of this runtime on the other listeners accepts only its own.
+const NATIVE_GLOBALS = { overrideGlobalObjects: false }
 
 const forward = createDenoForwarder()
 
 const { config, holder, adminApp, reloader } = await setupServer('deno', forward)
 
+// Certificates and keys are read once, all of them before any socket is bound.
+let tlsOf: (ListenerTls | null)[] = []
+try {
+  tlsOf = loadListenersTls(config.listeners, dirname(configFileFromArgs()))
+} catch (err) {
+  console.error(`${configFileFromArgs()}: ${(err as Error).message}`)
+  Deno.exit(1)
+}
+
 type Handler = (req: Request, env: { remoteAddr: Deno.NetAddr }) => Response | Promise<Response>
 
-function serve(address: string, fetch: Handler): Promise<{ server: Deno.HttpServer; url: string }> {
+function serve(address: string, fetch: Handler, tls?: { cert: string; key: string }): Promise<{ server: Deno.HttpServer; url: string }> {
   const { host, port } = parseListenAddress(address)
   // onListen fires synchronously inside Deno.serve, before `server` is assigned: resolve after.
   let url = ''
   const server = Deno.serve(
-    { hostname: host, port, onListen: (a) => {
+    { hostname: host, port, ...tls, onListen: (a) => {
         url = urlOf(a.hostname, a.port)
       },
     },
     (req, info) => fetch(req, { remoteAddr: info.remoteAddr as Deno.NetAddr }),
   )
-  return Promise.resolve({ server, url })
+  return Promise.resolve({ server, url: tls === undefined ? url : httpsUrl(url) })
 }
 
-const servers: Deno.HttpServer[] = []
+/**
+ * SNI (`certificates`) and client certificates run on Deno's node:https, which has both
+ * (SNICallback, TLSSocket.getPeerCertificate). Deno.serve takes one cert/key pair only: its
+ * SNI resolver is a private symbol of Deno.listenTls that Deno.serve does not pass on
+ * (denoland/deno#23233), and it can neither request nor expose a client certificate
+ * (denoland/deno#26825). Slower than Deno.serve: taken only when one of them is configured.
+ */
+async function serveNodeTls(l: ListenerConfig, tls: ListenerTls): Promise<{ url: string; stop: () => Promise<void> }> {
+  const { clientAuth } = tls
+  const server = createHttpsServer(
+    {
+      keepAliveTimeout: l.http.idle_timeout ?? 60_000,
+      headersTimeout: l.http.read_header_timeout ?? 60_000,
+      requestTimeout: l.http.read_timeout ?? 0,
+      ...nodeTlsOptions(tls),
+    },
+    getRequestListener(function porticoDenoTls(request, env) {
+      const socket = (env as HttpBindings).incoming.socket as TLSSocket
+      return holder.current.handle(request, {
+        remoteAddr: socket.remoteAddress ?? '',
+        clientCert: clientAuth === 'none' ? undefined : clientCertOf(socket, clientAuth),
+      })
+    }, NATIVE_GLOBALS),
+  )
+  if (clientAuth === 'verify') {
+    // Prepended: node:http may parse a request that arrived with the handshake as soon as
+    // its own listener runs, so the connection is refused before that.
+    server.prependListener('secureConnection', (socket: TLSSocket) => {
+      if (!admitsPeer(socket, clientAuth)) socket.destroy()
+    })
+  }
+  const { host, port } = parseListenAddress(l.address)
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, resolve)
+  })
+  const a = server.address() as AddressInfo
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve())
+      server.closeIdleConnections()
+    })
+  return { url: httpsUrl(urlOf(a.address, a.port)), stop }
+}
+
+const stops: (() => Promise<unknown>)[] = []
 const listeners: Record<string, string> = {}
-for (const l of config.listeners) {
+for (const [i, l] of config.listeners.entries()) {
   if (l.protocol !== 'http') continue
-  const { server, url } = await serve(l.address, (req, env) => holder.current.handle(req, { remoteAddr: env.remoteAddr.hostname }))
-  servers.push(server)
+  const tls = tlsOf[i]
+  if (tls !== null && (tls.clientAuth !== 'none' || tls.sni.length > 0)) {
+    const { url, stop } = await serveNodeTls(l, tls)
+    stops.push(stop)
+    listeners[l.id] = url
+    continue
+  }
+  const handle: Handler = (req, env) => holder.current.handle(req, { remoteAddr: env.remoteAddr.hostname })
+  const { server, url } = await serve(l.address, handle, tls === null ? undefined : tls.fallback)
+  stops.push(() => server.shutdown())
   listeners[l.id] = url
 }
 let admin: string | null = null
 if (adminApp !== null) {
   const { server, url } = await serve(adminAddress(config.admin), adminApp.fetch as Handler)
-  servers.push(server)
+  stops.push(() => server.shutdown())
   admin = url
 }
 
 async function stop(): Promise<void> {
-  await Promise.all(servers.map((s) => s.shutdown()))
+  await Promise.all(stops.map((s) => s()))
   Deno.exit(0)
 }
 Deno.addSignalListener('SIGINT', stop)

@@ -1,9 +1,13 @@
 /**
- * Serves a validated config on Node: one @hono/node-server listener per http listener, the
- * admin API on its own (loopback by default) listener, graceful stop on SIGINT/SIGTERM.
+ * Serves a validated config on Node: one @hono/node-server listener per http listener (node:https
+ * for `tls.enabled`, with SNI and client certificates), the admin API on its own (loopback by
+ * default) listener, graceful stop on SIGINT/SIGTERM.
  * @module
  */
 import type { AddressInfo } from 'node:net'
+import { createServer as createHttpsServer } from 'node:https'
+import { dirname } from 'node:path'
+import type { TLSSocket } from 'node:tls'
 import { getRequestListener, type HttpBindings } from '@hono/node-server'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { createServer, type Server } from 'node:http'
@@ -17,6 +21,7 @@ import { createLogger } from '../../src/observability/logger.ts'
 import { adminAddress, parseListenAddress, urlOf } from '../common/listen-address.ts'
 import { createLogSink } from '../common/log-sink.ts'
 import { createServerRuntime } from '../common/server-runtime.ts'
+import { type ClientAuth, type ListenerTls, admitsPeer, clientCertOf, httpsUrl, loadListenersTls, nodeTlsOptions } from '../common/tls-config.ts'
 import { logStartup, printReady } from '../common/startup.ts'
 import { createUndiciForwarder } from './undici-forwarder.ts'
 
@@ -68,6 +73,14 @@ export async function serveNode(config: Config, warnings: string[] = [], file?: 
     process.stderr.write(`${file ?? 'config'}: ${(err as Error).message}\n`)
     process.exit(1)
   }
+  // Certificates and keys are read once, all of them before any socket is bound.
+  let tlsOf: (ListenerTls | null)[] = []
+  try {
+    tlsOf = loadListenersTls(config.listeners, file === undefined ? process.cwd() : dirname(file))
+  } catch (err) {
+    process.stderr.write(`${file ?? 'config'}: ${(err as Error).message}\n`)
+    process.exit(1)
+  }
   logStartup(logger, holder.current, 'node', warnings)
   // SIGHUP and POST /reload re-read the file; a bad config is rejected and the old one keeps serving.
   const reloader = file === undefined ? undefined : createReloader(holder, () => loadConfigFile(file, process.env), runtime)
@@ -85,22 +98,48 @@ export async function serveNode(config: Config, warnings: string[] = [], file?: 
       alreadySent: RESPONSE_ALREADY_SENT,
     })
   })
+  // TLS listeners that ask for a client certificate pass it on; all others share `handler`.
+  function mtlsHandler(clientAuth: ClientAuth) {
+    return getRequestListener(function porticoNodeMtls(request, env) {
+      const bindings = env as HttpBindings
+      const socket = bindings.incoming.socket as TLSSocket
+      return holder.current.handle(request, {
+        remoteAddr: socket.remoteAddress ?? '',
+        native: bindings,
+        alreadySent: RESPONSE_ALREADY_SENT,
+        clientCert: clientCertOf(socket, clientAuth),
+      })
+    })
+  }
   const servers: Server[] = []
   const listeners: Record<string, string> = {}
-  for (const l of config.listeners) {
+  for (const [i, l] of config.listeners.entries()) {
     if (l.protocol !== 'http') continue
-    const server = createServer(
-      {
-        requestTimeout: l.http.read_timeout ?? 0,
-        headersTimeout: l.http.read_header_timeout ?? 60_000,
-        keepAliveTimeout: l.http.idle_timeout ?? 60_000,
-        // Node's parser answers 431 itself beyond this; the core checks the same limit everywhere.
-        maxHeaderSize: l.http.max_header_bytes ?? 65_536,
-      },
-      handler,
-    )
+    const options = {
+      requestTimeout: l.http.read_timeout ?? 0,
+      headersTimeout: l.http.read_header_timeout ?? 60_000,
+      keepAliveTimeout: l.http.idle_timeout ?? 60_000,
+      // Node's parser answers 431 itself beyond this; the core checks the same limit everywhere.
+      maxHeaderSize: l.http.max_header_bytes ?? 65_536,
+    }
+    const tls = tlsOf[i]
+    let server: Server
+    if (tls === null) {
+      server = createServer(options, handler)
+    } else {
+      const { clientAuth } = tls
+      server = createHttpsServer({ ...options, ...nodeTlsOptions(tls) }, clientAuth === 'none' ? handler : mtlsHandler(clientAuth))
+      if (clientAuth === 'verify') {
+        // Prepended: node:http may parse a request that arrived with the handshake as soon as
+        // its own listener runs, so the connection is refused before that.
+        server.prependListener('secureConnection', (socket: TLSSocket) => {
+          if (!admitsPeer(socket, clientAuth)) socket.destroy()
+        })
+      }
+    }
     server.on('clientError', answerClientError)
-    listeners[l.id] = await listen(server, l.address)
+    const url = await listen(server, l.address)
+    listeners[l.id] = tls === null ? url : httpsUrl(url)
     servers.push(server)
   }
   let admin: string | null = null

@@ -45,7 +45,6 @@ export function inactiveFeatures(config: Config): string[] {
   }
   config.listeners.forEach((l, i) => {
     if (l.protocol !== 'http') out.push(`listeners.${i}.protocol: ${l.protocol}`)
-    if (l.tls !== undefined) out.push(`listeners.${i}.tls`)
     if (l.http.write_timeout !== undefined) out.push(`listeners.${i}.http.write_timeout`)
   })
   inactiveKeys(config.admin as unknown as Record<string, unknown>, ADMIN_ACTIVE, 'admin', out)

@@ -55,7 +55,8 @@ const listener = strict({
     key_file: z.string().optional(),
     client_ca_file: z.string().optional(),
     client_auth: z.enum(['none', 'request', 'require', 'verify']).default('none'),
-    certificates: later.optional(),
+    // SNI: extra certificates, picked by server name (exact or one-label wildcard).
+    certificates: z.array(strict({ cert_file: z.string().min(1), key_file: z.string().min(1), server_names: z.array(z.string().min(1)).optional() })).optional(),
   }).optional(),
   http: strict({
     read_timeout: duration.optional(),

@@ -20,6 +20,8 @@ export interface ListenerConfig {
     key_file?: string
     client_ca_file?: string
     client_auth: 'none' | 'request' | 'require' | 'verify'
+    /** SNI: more certificates, chosen by server name. */
+    certificates?: { cert_file: string; key_file: string; server_names?: string[] }[]
   }
   http: {
     read_timeout?: Millis

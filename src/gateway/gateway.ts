@@ -21,6 +21,7 @@ import { createAuthMethods } from '../policies/auth/methods.ts'
 import type { AuthMethod, AuthMethodName } from '../policies/auth/types.ts'
 import { compileRouter } from '../router/router.ts'
 import type { RequestContext } from './context.ts'
+import { clientCertEdits } from './client-cert.ts'
 import { echoResponse } from './echo.ts'
 import { GatewayError, errorResponse } from './errors.ts'
 import { transformVars } from './proxy-helpers.ts'
@@ -81,7 +82,7 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
   const reg: PoolRegistry = { targets: new Map(), checks: new Map(), breakers: new Map() }
   const metrics = runtime.metrics ? gatewayMetrics(runtime.metrics) : null
   const stores: LimitStores = runtime.stores ?? memoryStores(config)
-  const authMethods = createAuthMethods(config.authentication, { fetch: runtime.fetch ?? fetch })
+  const authMethods = createAuthMethods(config.authentication, { fetch: runtime.fetch ?? fetch, store: stores.shared })
   const routes = config.routes.map((r) => compileRoute(r, config, runtime, reg, stores, metrics, authMethods))
   const ready = Promise.all(authMethods.values()).then(() => {})
   const stopChecks = startChecks(reg, runtime)
@@ -176,6 +177,8 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
       }
       const edge = m.route.edge
       ctx.responseHeaders = edge.edits(request, url.protocol === 'https:')
+      ctx.upstreamHeaders = clientCertEdits(info)
+      if (info.clientCert?.verified && ctx.clientId === null) ctx.clientId = `cert:${info.clientCert.subject}`
       if (edge.ipFilter !== null && !edge.ipFilter(clientIp)) throw ipForbidden()
       if (m.route.auth !== null) await m.route.auth(ctx)
       if (m.route.limits !== null) await m.route.limits(ctx, startedAt)

@@ -61,6 +61,14 @@ export interface RequestInfo {
   native?: unknown
   /** What to return to the adapter when the forwarder wrote the response itself (Node). */
   alreadySent?: Response
+  /**
+   * Set by adapters for TLS listeners that asked for a client certificate (`client_auth`
+   * request|verify|require): the certificate the client presented, or null when it sent none.
+   * `subject` is the RFC 4514 string form, `fingerprint256` the SHA-256 of the DER, as
+   * colon-separated upper-case hex. `verified` is true only when the chain was checked against
+   * `client_ca_file` (never for `request`): only then may the identity be trusted.
+   */
+  clientCert?: { subject: string; fingerprint256: string; verified: boolean } | null
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'

@@ -52,7 +52,8 @@ export function createRouteAuth(route: string, options: RouteAuthOptions, availa
     const up: [string, string | null][] = strip.map((h) => [h, null])
     if (id.clientId !== null) up.push([CLIENT_ID_HEADER, id.clientId.replace(/[\r\n\0]/g, '')])
     for (const f of id.forward) up.push(f)
-    ctx.upstreamHeaders = up
+    // Appended: edits made before auth (the client-certificate fields) must survive.
+    ctx.upstreamHeaders = [...(ctx.upstreamHeaders ?? []), ...up]
   }
 
   return async function authenticate(ctx) {
@@ -69,6 +70,6 @@ export function createRouteAuth(route: string, options: RouteAuthOptions, availa
       return admit(ctx, outcome)
     }
     if (options.required) throw new GatewayError(401, 'unauthenticated', 'authentication required', { 'www-authenticate': challenge })
-    ctx.upstreamHeaders = strip.map((h) => [h, null])
+    ctx.upstreamHeaders = [...(ctx.upstreamHeaders ?? []), ...strip.map((h): [string, null] => [h, null])]
   }
 }

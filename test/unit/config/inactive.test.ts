@@ -64,7 +64,6 @@ describe('inactiveFeatures never hides an accepted key', () => {
     )
     expect(inactiveFeatures(config)).toEqual([
       'listeners.0.protocol: tcp',
-      'listeners.0.tls',
       'upstreams.p.service',
       'routes.r.traffic_shaping.throttle',
       'routes.r.circuit_breaker.mode: distributed (local is used)',
