@@ -11,6 +11,7 @@ import { getRequestListener, type HttpBindings } from '@hono/node-server'
 import type { ListenerConfig } from '../../src/config/types.ts'
 import { adminAddress, parseListenAddress, urlOf } from '../common/listen-address.ts'
 import { setupServer } from '../common/server-main.ts'
+import { gracefulStop, shutdownDeadlineMs, shutdownPlan } from '../common/shutdown.ts'
 import { printReady } from '../common/startup.ts'
 import { type ListenerTls, admitsPeer, clientCertOf, configFileFromArgs, httpsUrl, loadListenersTls, nodeTlsOptions } from '../common/tls-config.ts'
 import { createFetchForwarder } from '../../src/proxy/fetch-forwarder.ts'
@@ -22,7 +23,7 @@ const NATIVE_GLOBALS = { overrideGlobalObjects: false }
 
 const forward = createFetchForwarder({ init: { decompress: false } })
 
-const { config, holder, adminApp, reloader } = await setupServer('bun', forward)
+const { config, holder, adminApp, reloader, runtime } = await setupServer('bun', forward)
 
 // Certificates and keys are read once, all of them before any socket is bound.
 let tlsOf: (ListenerTls | null)[] = []
@@ -74,6 +75,7 @@ async function serveMtls(l: ListenerConfig, tls: ListenerTls): Promise<{ url: st
 }
 
 const stops: (() => Promise<unknown>)[] = []
+const forces: (() => unknown)[] = []
 const listeners: Record<string, string> = {}
 for (const [i, l] of config.listeners.entries()) {
   if (l.protocol !== 'http') continue
@@ -96,6 +98,7 @@ for (const [i, l] of config.listeners.entries()) {
     fetch: (req, srv) => holder.current.handle(req, { remoteAddr: srv.requestIP(req)?.address ?? '' }),
   })
   stops.push(() => server.stop())
+  forces.push(() => server.stop(true))
   const url = urlOf(server.hostname ?? host, server.port ?? port)
   listeners[l.id] = tls === null ? url : httpsUrl(url)
 }
@@ -107,8 +110,13 @@ if (adminApp !== null) {
   admin = urlOf(server.hostname ?? host, server.port ?? port)
 }
 
+let stopping = false
 async function stop(): Promise<void> {
-  await Promise.all(stops.map((s) => s()))
+  if (stopping) process.exit(1) // a second signal forces the exit
+  stopping = true
+  const plan = shutdownPlan(config)
+  setTimeout(() => process.exit(0), shutdownDeadlineMs(plan)).unref()
+  await gracefulStop(holder, plan, runtime.logger, () => Promise.all(stops.map((s) => s())), () => Promise.all(forces.map((f) => f())))
   process.exit(0)
 }
 process.on('SIGINT', stop)

@@ -16,6 +16,7 @@ import { createLogger } from '../../src/observability/logger.ts'
 import { loadConfigFile } from './config-file.ts'
 import { createLogSink } from './log-sink.ts'
 import { createServerRuntime } from './server-runtime.ts'
+import { watchConfigFile } from './watch-config.ts'
 import { defaultConfigPath } from './paths.ts'
 import { logStartup } from './startup.ts'
 
@@ -48,6 +49,8 @@ export async function setupServer(name: RuntimeName, forward: Forwarder): Promis
   }
   logStartup(logger, holder.current, name, loaded.warnings)
   const reloader = createReloader(holder, () => loadConfigFile(file, process.env), runtime)
+  // A saved config file reloads too (debounced); a bad one is rejected and the old one serves on.
+  watchConfigFile(file, () => void reloader.reload('file'))
   const adminApp = config.admin.enabled ? createAdminApp(holder, { token: config.admin.token, reloader, metrics: runtime.metrics, store: runtime.stores?.shared }) : null
   return { config, runtime, adminApp, holder, reloader }
 }

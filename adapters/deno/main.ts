@@ -10,6 +10,7 @@ import { getRequestListener, type HttpBindings } from '@hono/node-server'
 import type { ListenerConfig } from '../../src/config/types.ts'
 import { adminAddress, parseListenAddress, urlOf } from '../common/listen-address.ts'
 import { setupServer } from '../common/server-main.ts'
+import { gracefulStop, shutdownDeadlineMs, shutdownPlan } from '../common/shutdown.ts'
 import { printReady } from '../common/startup.ts'
 import { type ListenerTls, admitsPeer, clientCertOf, configFileFromArgs, httpsUrl, loadListenersTls, nodeTlsOptions } from '../common/tls-config.ts'
 import { createDenoForwarder } from './forwarder.ts'
@@ -20,7 +21,7 @@ const NATIVE_GLOBALS = { overrideGlobalObjects: false }
 
 const forward = createDenoForwarder()
 
-const { config, holder, adminApp, reloader } = await setupServer('deno', forward)
+const { config, holder, adminApp, reloader, runtime } = await setupServer('deno', forward)
 
 // Certificates and keys are read once, all of them before any socket is bound.
 let tlsOf: (ListenerTls | null)[] = []
@@ -115,8 +116,15 @@ if (adminApp !== null) {
   admin = url
 }
 
+let stopping = false
 async function stop(): Promise<void> {
-  await Promise.all(stops.map((s) => s()))
+  if (stopping) Deno.exit(1) // a second signal forces the exit
+  stopping = true
+  const plan = shutdownPlan(config)
+  const watchdog = setTimeout(() => Deno.exit(0), shutdownDeadlineMs(plan))
+  Deno.unrefTimer(watchdog)
+  // Deno.serve's shutdown() already waits for in-flight requests; past the timeout we just exit.
+  await gracefulStop(holder, plan, runtime.logger, () => Promise.all(stops.map((s) => s())), () => {})
   Deno.exit(0)
 }
 Deno.addSignalListener('SIGINT', stop)

@@ -13,6 +13,7 @@ import { inactiveFeatures } from '../../src/config/inactive.ts'
 import { formatIssues } from '../../src/config/issues.ts'
 import { loadConfigFile } from '../common/config-file.ts'
 import { binPath, defaultConfigPath, packageRoot } from '../common/paths.ts'
+import { shutdownDeadlineMs, shutdownPlan } from '../common/shutdown.ts'
 import { printReady, serveNode } from './serve.ts'
 
 const RUNTIMES = ['node', 'bun', 'deno', 'workerd'] as const
@@ -75,8 +76,9 @@ async function main(): Promise<void> {
 
   if (runtime === 'node') {
     const running = await serveNode(loaded.config, loaded.warnings, file)
+    const deadline = shutdownDeadlineMs(shutdownPlan(loaded.config))
     // Handlers first: a signal sent the moment the ready line is read must find them installed.
-    onStopSignal(() => running.close())
+    onStopSignal(() => running.close(), deadline)
     printReady('node', running.listeners, running.admin)
   } else if (runtime === 'workerd') {
     const { serveWorkerd } = await import('../cloudflare/dev-server.ts')
@@ -88,12 +90,13 @@ async function main(): Promise<void> {
   }
 }
 
-function onStopSignal(close: () => Promise<void>): void {
+function onStopSignal(close: () => Promise<void>, deadlineMs = 10_000): void {
   let stopping = false
   const stop = () => {
     if (stopping) process.exit(1) // a second signal forces the exit
     stopping = true
-    const force = setTimeout(() => process.exit(0), 10_000)
+    // Watchdog: the graceful stop bounds itself (drain_delay + shutdown.timeout); this is the backstop.
+    const force = setTimeout(() => process.exit(0), deadlineMs)
     force.unref()
     close().then(() => process.exit(0), () => process.exit(1))
   }

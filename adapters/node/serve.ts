@@ -21,6 +21,8 @@ import { createLogger } from '../../src/observability/logger.ts'
 import { adminAddress, parseListenAddress, urlOf } from '../common/listen-address.ts'
 import { createLogSink } from '../common/log-sink.ts'
 import { createServerRuntime } from '../common/server-runtime.ts'
+import { gracefulStop, shutdownPlan } from '../common/shutdown.ts'
+import { watchConfigFile } from '../common/watch-config.ts'
 import { type ClientAuth, type ListenerTls, admitsPeer, clientCertOf, httpsUrl, loadListenersTls, nodeTlsOptions } from '../common/tls-config.ts'
 import { logStartup, printReady } from '../common/startup.ts'
 import { createUndiciForwarder } from './undici-forwarder.ts'
@@ -86,6 +88,8 @@ export async function serveNode(config: Config, warnings: string[] = [], file?: 
   const reloader = file === undefined ? undefined : createReloader(holder, () => loadConfigFile(file, process.env), runtime)
   const onHup = () => reloader?.reload('SIGHUP')
   if (reloader !== undefined) process.on('SIGHUP', onHup)
+  // A saved config file reloads too (debounced); a bad one is rejected and the old one serves on.
+  const unwatch = file === undefined || reloader === undefined ? () => {} : watchConfigFile(file, () => void reloader.reload('file'))
 
   // The main listener calls the gateway directly: the proxy path needs no Hono routing (the
   // gateway has its own router), and skipping Hono's context saves ~7 µs per request here
@@ -153,17 +157,26 @@ export async function serveNode(config: Config, warnings: string[] = [], file?: 
     listeners,
     admin,
     async close() {
-      await Promise.all(
-        servers.map(
-          (s) =>
-            new Promise<void>((resolve) => {
-              s.close(() => resolve())
-              s.closeIdleConnections()
-            }),
-        ),
-      )
+      unwatch()
       process.off('SIGHUP', onHup)
-      holder.current.close()
+      await gracefulStop(
+        holder,
+        shutdownPlan(config),
+        logger,
+        () =>
+          Promise.all(
+            servers.map(
+              (s) =>
+                new Promise<void>((resolve) => {
+                  s.close(() => resolve())
+                  s.closeIdleConnections()
+                }),
+            ),
+          ),
+        () => {
+          for (const s of servers) s.closeAllConnections()
+        },
+      )
       await forwarder.close()
     },
   }

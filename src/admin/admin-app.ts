@@ -72,6 +72,9 @@ export function createAdminApp(holder: GatewayHolder, options: AdminAppOptions =
     const healthy = gw.availableBackends()
     const hasEchoOnly = gw.config.routes.every((r) => r.echo)
     let ready = hasEchoOnly || healthy >= min
+    if (holder.draining) {
+      return c.json({ status: 'draining', healthy_backends: healthy, config_version: gw.version }, 503)
+    }
     // Runway's `require_redis`: not ready while the shared store (whatever its type) is unreachable.
     let store: string | undefined
     if (gw.config.admin.readiness.require_redis && options.store !== undefined) {
@@ -82,6 +85,15 @@ export function createAdminApp(holder: GatewayHolder, options: AdminAppOptions =
       if (store === 'unreachable') ready = false
     }
     return c.json({ status: ready ? 'ready' : 'not_ready', healthy_backends: healthy, store, config_version: gw.version }, ready ? 200 : 503)
+  })
+  // Take this instance out of rotation without stopping it (readiness 503; traffic still served).
+  app.post('/drain', (c) => {
+    holder.draining = true
+    return c.json({ status: 'draining' })
+  })
+  app.delete('/drain', (c) => {
+    holder.draining = false
+    return c.json({ status: 'serving' })
   })
   app.get('/rate-limits', (c) => {
     const cfg = holder.current.config

@@ -329,6 +329,7 @@ export interface Config {
   upstash?: { url?: string; token?: string }
   cloudflare?: { kv_binding?: string; durable_object_binding?: string; config_kv_key?: string }
   authentication?: AuthenticationConfig
+  shutdown?: { timeout?: Millis; drain_delay?: Millis }
   /** Defaults for routes without their own block. */
   rate_limit?: RateLimitConfig
   spike_arrest?: SpikeArrestConfig

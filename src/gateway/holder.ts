@@ -9,8 +9,10 @@ export interface GatewayHolder {
   current: Gateway
   /** When the current version was loaded (ms since epoch). */
   loadedAt: number
+  /** Set on shutdown (after SIGTERM) or by POST /drain: /readyz answers 503 so traffic moves away. */
+  draining: boolean
 }
 
 export function createHolder(gateway: Gateway): GatewayHolder {
-  return { current: gateway, loadedAt: Date.now() }
+  return { current: gateway, loadedAt: Date.now(), draining: false }
 }

@@ -1,0 +1,165 @@
+/**
+ * Zero-downtime operations under load, against live gateways started through the CLI:
+ * graceful shutdown (drain, in-flight requests finish, exit 0) on Node, Bun and Deno; config
+ * reloads by file change, POST /reload and a rejected bad file while traffic flows; 100 reloads
+ * without leaking the old versions' health-check timers or memory; POST /drain.
+ */
+import { readFileSync, writeFileSync } from 'node:fs'
+import { createServer, request, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { root, startPortico } from '../conformance/global-setup.ts'
+
+let upstream: Server
+let upUrl = ''
+let healthHits = 0
+
+beforeAll(async () => {
+  upstream = createServer((req, res) => {
+    if (req.url === '/health') healthHits++
+    const delay = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('delay') ?? 0)
+    setTimeout(() => {
+      res.writeHead(200, { 'content-type': 'text/plain' })
+      res.end('ok')
+    }, delay)
+  })
+  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r))
+  upUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`
+})
+afterAll(async () => {
+  upstream.closeAllConnections()
+  await new Promise<void>((r) => upstream.close(() => r()))
+})
+
+function config(name: string, extra: string[] = [], routeExtra = ''): string {
+  const file = join(root, '.test-out', `lifecycle-${name}.yaml`)
+  writeFileSync(
+    file,
+    [
+      'listeners: [{ id: public, address: "127.0.0.1:0" }]',
+      'admin: { address: "127.0.0.1:0" }',
+      'logging: { access_log: false, level: warn }',
+      ...extra,
+      'routes:',
+      `  - { id: slow, path: /slow, backends: [{ url: "${upUrl}" }]${routeExtra} }`,
+    ].join('\n'),
+  )
+  return file
+}
+
+/** One request on its own connection (no keep-alive race): status, or the socket error code. */
+function get(url: string): Promise<{ status: number; error?: string; endedAt: number }> {
+  return new Promise((resolve) => {
+    const req = request(url, { agent: false }, (res) => {
+      res.resume()
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, endedAt: performance.now() }))
+    })
+    req.on('error', (err: NodeJS.ErrnoException) => resolve({ status: 0, error: err.code ?? err.message, endedAt: performance.now() }))
+    req.end()
+  })
+}
+
+/** `concurrency` loops until `stop()` or, with `untilRefused`, until connections are refused. */
+function load(url: string, concurrency: number) {
+  const results: { status: number; error?: string; endedAt: number }[] = []
+  let running = true
+  const loops = Array.from({ length: concurrency }, async () => {
+    while (running) {
+      const r = await get(url)
+      results.push(r)
+      if (r.error === 'ECONNREFUSED') break
+    }
+  })
+  return {
+    results,
+    stop: async () => {
+      running = false
+      await Promise.all(loops)
+    },
+    done: Promise.all(loops),
+  }
+}
+
+describe.each(['node', 'bun', 'deno'])('graceful shutdown on %s', (runtime) => {
+  it('drains (readyz 503), lets in-flight requests finish, refuses only after closing, exits 0', async () => {
+    const file = config(`shutdown-${runtime}`, ['shutdown: { drain_delay: 600ms, timeout: 5s }'])
+    const gw = startPortico(runtime, file, {}, join(root, '.test-out', `lifecycle-shutdown-${runtime}.log`))
+    const ready = await gw.ready
+    const url = `${ready.listeners.public}/slow?delay=200`
+    const l = load(url, 16)
+    await new Promise((r) => setTimeout(r, 800))
+    const signalledAt = performance.now()
+    const exited = gw.stop('SIGTERM')
+    await new Promise((r) => setTimeout(r, 200))
+    const readyz = await get(`${ready.admin}/readyz`)
+    expect(readyz.status).toBe(503)
+    expect(await exited).toBe(0)
+    await l.done
+    const failed = l.results.filter((r) => r.status !== 200 && r.error !== 'ECONNREFUSED')
+    expect(failed, JSON.stringify(failed.slice(0, 3))).toEqual([])
+    // Requests kept succeeding after the signal (drain delay + in-flight ones).
+    expect(l.results.filter((r) => r.status === 200 && r.endedAt > signalledAt).length).toBeGreaterThan(16)
+    expect(l.results.some((r) => r.error === 'ECONNREFUSED')).toBe(true)
+  })
+})
+
+describe('reloads', () => {
+  it('file changes, POST /reload and a rejected bad file under load: zero failed requests', async () => {
+    const file = config('reload')
+    const gw = startPortico('node', file, {}, join(root, '.test-out', 'lifecycle-reload.log'))
+    const ready = await gw.ready
+    const l = load(`${ready.listeners.public}/slow`, 16)
+    const good = readFileSync(file, 'utf8')
+    for (let i = 0; i < 5; i++) {
+      writeFileSync(file, good.replace('routes:', `# edit ${i}\nroutes:`).replace('}] }', `}], transform: { response: { headers: { set: { X-Edit: "${i}" } } } } }`))
+      await new Promise((r) => setTimeout(r, 400)) // past the watcher's debounce
+      const res = await fetch(`${ready.admin}/reload`, { method: 'POST' })
+      expect(res.status).toBe(200)
+    }
+    writeFileSync(file, 'routes: [ { id: broken')
+    await new Promise((r) => setTimeout(r, 500))
+    const status = (await (await fetch(`${ready.admin}/reload/status`)).json()) as { ok: boolean; error?: string }
+    expect(status.ok).toBe(false)
+    expect(status.error).toContain('lifecycle-reload.yaml')
+    writeFileSync(file, good)
+    await new Promise((r) => setTimeout(r, 500))
+    await l.stop()
+    await gw.stop()
+    const failed = l.results.filter((r) => r.status !== 200)
+    expect(failed, JSON.stringify(failed.slice(0, 3))).toEqual([])
+    expect(l.results.length).toBeGreaterThan(100)
+  })
+
+  it('100 reloads leak neither health-check timers nor memory', async () => {
+    const file = config('leak', [], ', health_check: { path: /health, interval: 100ms, timeout: 200ms }')
+    const gw = startPortico('node', file, {}, join(root, '.test-out', 'lifecycle-leak.log'))
+    const ready = await gw.ready
+    const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${gw.child.pid}/status`, 'utf8'))![1]) / 1024
+    for (let i = 0; i < 10; i++) await fetch(`${ready.admin}/reload`, { method: 'POST' })
+    const before = rss()
+    for (let i = 0; i < 100; i++) expect((await fetch(`${ready.admin}/reload`, { method: 'POST' })).status).toBe(200)
+    await new Promise((r) => setTimeout(r, 300))
+    healthHits = 0
+    await new Promise((r) => setTimeout(r, 1000))
+    const hitsPerSecond = healthHits
+    const after = rss()
+    console.log(`[lifecycle] after 100 reloads: ${hitsPerSecond} health checks/s (one version: ~10), RSS ${before.toFixed(1)} → ${after.toFixed(1)} MB`)
+    await gw.stop()
+    expect(hitsPerSecond).toBeLessThanOrEqual(14) // old versions' timers are stopped
+    expect(after - before).toBeLessThan(40)
+  })
+
+  it('POST /drain takes the instance out of rotation without stopping it; DELETE /drain undoes it', async () => {
+    const file = config('drain')
+    const gw = startPortico('node', file, {}, join(root, '.test-out', 'lifecycle-drain.log'))
+    const ready = await gw.ready
+    expect((await get(`${ready.admin}/readyz`)).status).toBe(200)
+    expect((await fetch(`${ready.admin}/drain`, { method: 'POST' })).status).toBe(200)
+    expect((await get(`${ready.admin}/readyz`)).status).toBe(503)
+    expect((await get(`${ready.listeners.public}/slow`)).status).toBe(200)
+    await fetch(`${ready.admin}/drain`, { method: 'DELETE' })
+    expect((await get(`${ready.admin}/readyz`)).status).toBe(200)
+    await gw.stop()
+  })
+})
