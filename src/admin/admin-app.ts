@@ -108,6 +108,18 @@ export function createAdminApp(holder: GatewayHolder, options: AdminAppOptions =
   })
   app.get('/routes', (c) => c.json({ routes: holder.current.routes() }))
   app.get('/backends', (c) => c.json({ backends: holder.current.backends() }))
+  // Runway's view: each named upstream with its balancer and its backends' live state.
+  app.get('/upstreams', (c) => {
+    const gw = holder.current
+    const live = gw.backends()
+    const upstreams = Object.entries(gw.config.upstreams).map(([name, u]) => ({
+      name,
+      load_balancer: u.load_balancer,
+      health_check: u.health_check !== undefined,
+      backends: live.filter((b) => b.upstream === name),
+    }))
+    return c.json({ upstreams })
+  })
   const registry = options.metrics
   const metricsCfg = holder.current.config.admin.metrics
   if (registry !== undefined && metricsCfg.enabled) {

@@ -26,6 +26,13 @@ describe('admin API', () => {
     expect(pooled).toMatchObject({ weight: expect.any(Number), inflight: 0, ewma_ms: expect.any(Number) })
   })
 
+  test('GET /upstreams lists the named upstreams with their backends', async () => {
+    const body = (await (await admin('/upstreams')).json()) as { upstreams: { name: string; load_balancer: string; backends: { url: string }[] }[] }
+    const pool = body.upstreams.find((u) => u.name === 'pool')
+    expect(pool?.load_balancer).toBe('round_robin')
+    expect(pool?.backends.map((b) => b.url).sort()).toEqual([inject('upA'), inject('upB')].sort())
+  })
+
   test('GET /config is redacted: no token or secret header value appears', async () => {
     const text = await (await admin('/config')).text()
     expect(text).toContain('users-exact')
