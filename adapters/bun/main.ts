@@ -88,7 +88,11 @@ for (const [i, l] of config.listeners.entries()) {
   }
   const { host, port } = parseListenAddress(l.address)
   // idleTimeout 0 disables Bun's 10 s default, which would cut long SSE streams.
-  const idle = l.http.idle_timeout ? Math.min(255, Math.ceil(l.http.idle_timeout / 1000)) : 0
+  // Bun.serve has no header timeout of its own: read_header_timeout becomes its connection idle
+  // timeout unless idle_timeout is set. Weaker than a header deadline: it restarts on every byte
+  // and its timer is coarse (test/integration/slow-request.test.ts records what was observed).
+  const idleMs = l.http.idle_timeout ?? l.http.read_header_timeout
+  const idle = idleMs ? Math.min(255, Math.ceil(idleMs / 1000)) : 0
   // The proxy path calls the gateway directly (it has its own router); Hono serves the admin API.
   const server = Bun.serve({
     hostname: host,

@@ -122,6 +122,9 @@ export async function serveNode(config: Config, warnings: string[] = [], file?: 
     const options = {
       requestTimeout: l.http.read_timeout ?? 0,
       headersTimeout: l.http.read_header_timeout ?? 60_000,
+      // Node checks these timeouts only every connectionsCheckingInterval (30 s by default),
+      // which would let a slow-headers client hold a socket far longer than configured.
+      connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor((l.http.read_header_timeout ?? 60_000) / 4))),
       keepAliveTimeout: l.http.idle_timeout ?? 60_000,
       // Node's parser answers 431 itself beyond this; the core checks the same limit everywhere.
       maxHeaderSize: l.http.max_header_bytes ?? 65_536,

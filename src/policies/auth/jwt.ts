@@ -8,7 +8,7 @@
  */
 import { importSPKI, importX509, type JWSHeaderParameters } from 'jose'
 import { cookieValue } from '../limit-key.ts'
-import { SUPPORTED_ALGORITHMS, checkKeyUrl, createJwksCache, importHmacKey, isHmac, keyTypeOf } from './jwks.ts'
+import { SUPPORTED_ALGORITHMS, checkKeyUrl, createJwksCache, discoverJwksUrl, importHmacKey, isHmac, keyTypeOf } from './jwks.ts'
 import { FAILURES, type JwtFailure, type KeyResolver, MISSING, REALM, TokenRefused, refusal, verifyJws } from './jws.ts'
 
 export { type JwtFailure, type JwtFailureCode, type KeyResolver, TokenRefused, verifyJws } from './jws.ts'
@@ -158,7 +158,13 @@ export async function createJwtVerifier(options: JwtOptions, deps: JwtDeps): Pro
     else if (pem !== undefined) keys.set(alg, await importPublicKey(pem, alg))
   }
   const refreshIntervalMs = duration(options.jwks_refresh_interval, 'jwks_refresh_interval')
-  const jwks = jwksUrl === undefined ? null : createJwksCache({ url: jwksUrl, fetch: deps.fetch, now, algorithms, refreshIntervalMs })
+  // OIDC discovery (OpenID Connect Discovery 1.0 §4): a jwks_url naming the provider's
+  // /.well-known/openid-configuration is resolved once, at start, to its `jwks_uri`.
+  const keysUrl =
+    jwksUrl !== undefined && new URL(jwksUrl).pathname.endsWith('/.well-known/openid-configuration')
+      ? await discoverJwksUrl(jwksUrl, deps.fetch).catch((err: Error) => fail('jwks_url', `OIDC discovery failed: ${err.message}`))
+      : jwksUrl
+  const jwks = keysUrl === undefined ? null : createJwksCache({ url: keysUrl, fetch: deps.fetch, now, algorithms, refreshIntervalMs })
   const skew = duration(options.clock_skew, 'clock_skew') ?? 0
   if (issuer === '') fail('issuer', 'is empty')
   const audiences = options.audience === undefined ? null : new Set([options.audience].flat())
