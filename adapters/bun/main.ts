@@ -121,6 +121,7 @@ async function stop(): Promise<void> {
   const plan = shutdownPlan(config)
   setTimeout(() => process.exit(0), shutdownDeadlineMs(plan)).unref()
   await gracefulStop(holder, plan, runtime.logger, () => Promise.all(stops.map((s) => s())), () => Promise.all(forces.map((f) => f())))
+  await runtime.flushTracing?.()
   process.exit(0)
 }
 process.on('SIGINT', stop)

@@ -125,6 +125,7 @@ async function stop(): Promise<void> {
   Deno.unrefTimer(watchdog)
   // Deno.serve's shutdown() already waits for in-flight requests; past the timeout we just exit.
   await gracefulStop(holder, plan, runtime.logger, () => Promise.all(stops.map((s) => s())), () => {})
+  await runtime.flushTracing?.()
   Deno.exit(0)
 }
 Deno.addSignalListener('SIGINT', stop)

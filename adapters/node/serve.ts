@@ -180,6 +180,7 @@ export async function serveNode(config: Config, warnings: string[] = [], file?: 
           for (const s of servers) s.closeAllConnections()
         },
       )
+      await runtime.flushTracing?.()
       await forwarder.close()
     },
   }

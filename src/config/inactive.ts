@@ -10,7 +10,7 @@ import type { Config } from './types.ts'
 const TOP_ACTIVE = new Set([
   'listeners', 'admin', 'store', 'upstreams', 'trusted_proxies', 'logging', 'routes', 'health_check',
   'redis', 'upstash', 'cloudflare', 'rate_limit', 'spike_arrest', 'quota', 'ip_filter', 'cors', 'security_headers',
-  'shutdown',
+  'shutdown', 'tracing',
 ])
 const ADMIN_ACTIVE = new Set(['enabled', 'port', 'address', 'path_prefix', 'token', 'metrics', 'readiness', 'dashboard'])
 const ROUTE_ACTIVE = new Set([

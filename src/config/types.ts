@@ -321,6 +321,21 @@ export interface TrustedProxiesConfig {
   max_hops: number
 }
 
+/** OpenTelemetry tracing (docs/tracing.md). Exporter settings are read once, at process start. */
+export interface TracingConfig {
+  enabled: boolean
+  /** `otlp` (the default): OTLP over HTTP with JSON bodies, the only exporter. */
+  exporter?: string
+  /** Collector URL; a URL without a path gets `/v1/traces`. Default `http://127.0.0.1:4318/v1/traces`. */
+  endpoint?: string
+  /** Resource `service.name`; default `portico`. */
+  service_name?: string
+  /** Share of new traces recorded, 0..1 (default 1); a caller's sampling decision is followed. */
+  sample_rate?: number
+  /** Extra headers on every export request (collector credentials). */
+  headers?: Record<string, string>
+}
+
 export interface Config {
   listeners: ListenerConfig[]
   admin: AdminConfig
@@ -340,7 +355,8 @@ export interface Config {
   routes: RouteConfig[]
   /** Global health-check defaults, merged under each upstream's (and route's) own. */
   health_check?: HealthCheckConfig
-  /** Keys accepted for Runway compatibility whose features arrive later (registry, authentication, tracing, …). */
+  tracing?: TracingConfig
+  /** Keys accepted for Runway compatibility whose features arrive later (registry, tcp_routes, …). */
   [later: string]: unknown
 }
 

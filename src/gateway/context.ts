@@ -2,6 +2,7 @@
  * Per-request state handed through the pipeline. One object per request, no closures.
  * @module
  */
+import type { RequestTrace } from '../observability/tracing.ts'
 import type { HeaderEdit } from './header-edits.ts'
 import type { RequestInfo } from './types.ts'
 
@@ -38,8 +39,13 @@ export interface RequestContext {
   retries: number
   /** Status the upstream answered with, when the forwarder wrote it itself (Node direct path). */
   status: number
-  /** Writes the access-log line; null when the access log is off. Called once per request. */
+  /**
+   * Called once the response is complete (its body sent): writes the access-log line and ends
+   * the server span. Null when the access log and tracing are both off.
+   */
   logAccess: ((status: number, bytes: number) => void) | null
   /** Set by a handler that has arranged for `logAccess` to be called when the body ends. */
   bodyObserved: boolean
+  /** The request's spans (config `tracing`); null when tracing is off. */
+  trace: RequestTrace | null
 }

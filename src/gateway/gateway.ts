@@ -12,6 +12,7 @@ import { createClientIpResolver } from '../net/client-ip.ts'
 import { formatIp } from '../net/ip.ts'
 import { type GatewayMetrics, gatewayMetrics } from '../observability/gateway-metrics.ts'
 import { requestIdFrom } from '../observability/request-id.ts'
+import { createTracing, type RequestTrace } from '../observability/tracing.ts'
 import { observeBody } from '../proxy/streams.ts'
 import { normalizePath } from '../router/normalize.ts'
 import { type LimitStores, type RouteLimiter, createRouteLimiter } from '../policies/limits.ts'
@@ -84,7 +85,7 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
   const stores: LimitStores = runtime.stores ?? memoryStores(config)
   const authMethods = createAuthMethods(config.authentication, { fetch: runtime.fetch ?? fetch, store: stores.shared })
   const routes = config.routes.map((r) => compileRoute(r, config, runtime, reg, stores, metrics, authMethods))
-  const ready = Promise.all(authMethods.values()).then(() => {})
+  const ready = Promise.all([...authMethods.values(), runtime.ready]).then(() => {})
   const stopChecks = startChecks(reg, runtime)
   const router = compileRouter(routes)
   const resolveClientIp = createClientIpResolver(config.trusted_proxies)
@@ -92,6 +93,7 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
   const requestLimits = requestLimitsOf(config.listeners)
   const trusted = compileCidrs(config.trusted_proxies.cidrs, 'trusted_proxies.cidrs')
   const accessLog = config.logging.access_log
+  const tracing = createTracing(config)
   const { logger } = runtime
   const version = ++versions
   const stopCollect =
@@ -113,6 +115,7 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
     const requestId = requestIdFrom(request.headers)
     let ctx: RequestContext | null = null
     let routeId: string | null = null
+    let trace: RequestTrace | null = null
     let response: Response
     try {
       const url = new URL(request.url)
@@ -123,6 +126,7 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
       const peer = formatIp(info.remoteAddr)
       const host = request.headers.get('host') ?? url.host
       const clientIp = resolveClientIp(peer, request.headers)
+      if (tracing !== null) trace = tracing.startRequest(request, url, clientIp)
       if (globalIpFilter !== null && !globalIpFilter(clientIp)) throw ipForbidden()
       // A CORS preflight is answered for the route the real request would reach (RFC: Fetch
       // standard §3.2.2), before auth and limits: preflights carry no credentials.
@@ -134,6 +138,8 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
           if (pre !== null) {
             const out = new Response(pre.body, pre)
             out.headers.set('x-request-id', requestId)
+            trace?.route(pm.route.id, pm.route.path)
+            trace?.end(out.status)
             return out
           }
         }
@@ -147,6 +153,7 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
       }
       routeId = m.route.id
       metrics?.active.add([routeId], 1)
+      trace?.route(routeId, m.route.path)
       ctx = {
         route: routeId,
         request,
@@ -170,10 +177,15 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
         status: 0,
         logAccess: null,
         bodyObserved: false,
+        trace,
       }
-      if (accessLog) {
+      if (accessLog || trace !== null) {
+        // Runs when the response is complete: on Node's direct path, after the upstream body.
         const done = ctx
-        done.logAccess = (status, bytes) => writeAccess(done, request, routeId, status, bytes, startedAt)
+        done.logAccess = (status, bytes) => {
+          done.trace?.end(status)
+          if (accessLog) writeAccess(done, request, routeId, status, bytes, startedAt)
+        }
       }
       const edge = m.route.edge
       ctx.responseHeaders = edge.edits(request, url.protocol === 'https:')
@@ -211,6 +223,7 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
       }
       if (ctx !== null) record(ctx, request.method, response.status, startedAt)
       else metrics?.requests.inc(['', request.method, String(response.status)])
+      trace?.end(response.status)
       if (accessLog) writeAccess(ctx, request, routeId, response.status, -1, startedAt)
       return response
     }

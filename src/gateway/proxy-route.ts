@@ -12,6 +12,7 @@ import { hedge } from '../resilience/hedging.ts'
 import { createResponseFinisher } from './response-finish.ts'
 import { createRetryPolicy } from '../resilience/retry.ts'
 import type { RouteConfig } from '../config/types.ts'
+import { endUpstreamSpan, failUpstreamSpan } from '../observability/tracing.ts'
 import { copyEndToEnd, stripHopByHopRecord } from '../proxy/hop-by-hop.ts'
 import { setForwardedHeaders } from '../proxy/forwarded.ts'
 import { createPathRewriter, joinBasePath } from '../proxy/rewrite.ts'
@@ -74,6 +75,9 @@ export function createProxyHandler(
   ): Promise<Response | null> {
     ctx.upstream = backend.origin
     const outlier = pool.outlier
+    const url = backend.origin + joinBasePath(backend.basePath, path) + ctx.url.search
+    // ctx.retries is this try's number here (set just before the call): resends count from 1.
+    const span = ctx.trace === null ? null : ctx.trace.startUpstream(ctx.request.method, url, ctx.retries, headers)
     // In flight = awaiting response headers; EWMA = time to response headers (least_conn, p2c,
     // least_response_time read both). On Node's direct path both cover the whole exchange.
     backend.inflight++
@@ -84,7 +88,7 @@ export function createProxyHandler(
       res = await forward(
         {
           method: ctx.request.method,
-          url: backend.origin + joinBasePath(backend.basePath, path) + ctx.url.search,
+          url,
           headers,
           body,
           original: ctx.request,
@@ -104,10 +108,12 @@ export function createProxyHandler(
       recordLatency(backend, now() - sentAt)
     } catch (err) {
       if (countsAsFailure(err)) outlier?.failure(backend, now())
+      if (span !== null) failUpstreamSpan(span, err)
       throw err
     } finally {
       backend.inflight--
     }
+    if (span !== null) endUpstreamSpan(span, res?.status ?? status)
     if (outlier !== null) {
       // A 5xx answer counts against the backend as a failed exchange does (Envoy: consecutive_5xx).
       if ((res?.status ?? status) >= 500) outlier.failure(backend, now())

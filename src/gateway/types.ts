@@ -106,6 +106,13 @@ export interface Runtime {
   stores?: LimitStores
   /** fetch for the gateway's own calls (JWKS, token introspection); default: the global fetch. */
   fetch?: typeof fetch
+  /** Adapter set-up a gateway waits for before it serves (the tracing SDK, loaded on demand); never rejects. */
+  ready?: Promise<void>
+  /**
+   * Present when the adapter started an OpenTelemetry SDK (config `tracing`): exports the spans
+   * still queued and stops the exporter. Called once, on stop, after the listeners closed.
+   */
+  flushTracing?: () => Promise<void>
 }
 
 export interface RouteSummary {

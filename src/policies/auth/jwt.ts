@@ -9,7 +9,7 @@
 import { importSPKI, importX509, type JWSHeaderParameters } from 'jose'
 import { cookieValue } from '../limit-key.ts'
 import { SUPPORTED_ALGORITHMS, checkKeyUrl, createJwksCache, discoverJwksUrl, importHmacKey, isHmac, keyTypeOf } from './jwks.ts'
-import { FAILURES, type JwtFailure, type KeyResolver, MISSING, REALM, TokenRefused, refusal, verifyJws } from './jws.ts'
+import { FAILURES, type JwtFailure, MISSING, REALM, TokenRefused, refusal, verifyJws } from './jws.ts'
 
 export { type JwtFailure, type JwtFailureCode, type KeyResolver, TokenRefused, verifyJws } from './jws.ts'
 
