@@ -13,7 +13,7 @@ export const CLIENT_CERT_FINGERPRINT_HEADER = 'x-client-cert-fingerprint'
  * The common case (no verified certificate) shares one frozen list: no allocation per request.
  * Later policies append to a copy (auth-chain.ts) and never write into it.
  */
-const STRIP_ONLY = Object.freeze([
+export const STRIP_ONLY = Object.freeze([
   Object.freeze([CLIENT_CERT_SUBJECT_HEADER, null]),
   Object.freeze([CLIENT_CERT_FINGERPRINT_HEADER, null]),
 ]) as unknown as [string, string | null][]
@@ -38,10 +38,14 @@ function fieldValue(v: string): string {
   return out
 }
 
-/** Header edits for the upstream request: removal when unverified, else the values (a set replaces any incoming copy). */
-export function clientCertEdits(info: RequestInfo): [string, string | null][] {
+/**
+ * Header edits for the upstream request: the verified values, or null. The incoming copies are
+ * dropped while the proxy copies the request headers (proxy-route.ts DROP_REQUEST), which costs
+ * nothing per request; STRIP_ONLY is for callers that build headers some other way.
+ */
+export function clientCertEdits(info: RequestInfo): [string, string | null][] | null {
   const cert = info.clientCert
-  if (!cert?.verified) return STRIP_ONLY
+  if (!cert?.verified) return null
   return [
     [CLIENT_CERT_SUBJECT_HEADER, fieldValue(cert.subject)],
     [CLIENT_CERT_FINGERPRINT_HEADER, fieldValue(cert.fingerprint256)],

@@ -18,6 +18,7 @@ import { setForwardedHeaders } from '../proxy/forwarded.ts'
 import { createPathRewriter, joinBasePath } from '../proxy/rewrite.ts'
 import { bodyTooLarge, limitBody, readBounded } from '../proxy/streams.ts'
 import type { RequestContext } from './context.ts'
+import { CLIENT_CERT_FINGERPRINT_HEADER, CLIENT_CERT_SUBJECT_HEADER } from './client-cert.ts'
 import { applyEditsToRecord } from './header-edits.ts'
 import { GatewayError } from './errors.ts'
 import { applyToRecord, countsAsFailure, minPositive, noHealthyBackend, sleep, transformVars } from './proxy-helpers.ts'
@@ -28,7 +29,8 @@ import type { DirectResponse, Runtime, UpstreamRequest } from './types.ts'
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
 
 // Set by us after the copy; `host` is derived from the backend URL by the forwarder.
-const DROP_REQUEST = new Set(['host', 'x-request-id', 'x-forwarded-for', 'via'])
+// The client-certificate fields are ours alone (client-cert.ts): a client's copies never pass.
+const DROP_REQUEST = new Set(['host', 'x-request-id', 'x-forwarded-for', 'via', CLIENT_CERT_SUBJECT_HEADER, CLIENT_CERT_FINGERPRINT_HEADER])
 
 /** Resolves null when the forwarder already wrote the response through the native channel. */
 export type RouteHandler = (ctx: RequestContext) => Promise<Response | null>
