@@ -10,7 +10,13 @@ export class GatewayError extends Error {
   readonly headers: Record<string, string> | undefined
 
   constructor(status: number, code: string, message: string, headers?: Record<string, string>) {
+    // A refusal is an answer, not a bug: no stack trace is captured (it cost ~10% of CPU in a
+    // 401 flood on Node). Error.stackTraceLimit is honoured by V8 and JavaScriptCore alike.
+    const E = Error as { stackTraceLimit?: number }
+    const limit = E.stackTraceLimit
+    E.stackTraceLimit = 0
     super(message)
+    E.stackTraceLimit = limit
     this.name = 'GatewayError'
     this.status = status
     this.code = code
