@@ -41,6 +41,7 @@ import {
   websocket,
 } from './schema-later.ts'
 import { STORE_DEFAULTS, checkLimits, cloudflare, quota, rateLimit, redis, spikeArrest, store, upstash } from './schema-limits.ts'
+import { ACCESS_FIELDS } from '../observability/access-fields.ts'
 import type { Config } from './types.ts'
 
 const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
@@ -195,6 +196,10 @@ export const configShape = strict({
     output: z.string().default('stdout'),
     format: z.enum(['json', 'text']).default('json'),
     access_log: z.boolean().default(true),
+    /** (portico) only these access-log fields (default: all). */
+    access_log_fields: z.array(z.enum(ACCESS_FIELDS)).optional(),
+    /** (portico) request headers to add to each access-log line; credentials are redacted. */
+    access_log_headers: z.array(z.string()).optional(),
   }).default({ level: 'info', output: 'stdout', format: 'json', access_log: true }),
   routes: z.array(routeSchema).default([]),
   health_check: healthCheck.optional(),

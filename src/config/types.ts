@@ -313,6 +313,8 @@ export interface LoggingConfig {
   format: 'json' | 'text'
   /** (portico) access log on/off */
   access_log: boolean
+  access_log_fields?: (typeof import('../observability/access-fields.ts').ACCESS_FIELDS)[number][]
+  access_log_headers?: string[]
 }
 
 export interface TrustedProxiesConfig {

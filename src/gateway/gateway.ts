@@ -29,6 +29,7 @@ import { transformVars } from './proxy-helpers.ts'
 import { createProxyHandler, type RouteHandler } from './proxy-route.ts'
 import { applyEdits } from './header-edits.ts'
 import { checkRequestLimits, requestLimitsOf } from './request-limits.ts'
+import { createAccessShape, shapeAccess } from '../observability/access-fields.ts'
 import { createEdgePolicies, createGlobalIpFilter, type EdgePolicies } from '../policies/edge.ts'
 import { createHeaderTransformer } from './transform.ts'
 import type { Gateway, RequestInfo, RouteSummary, Runtime } from './types.ts'
@@ -91,6 +92,8 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
   const resolveClientIp = createClientIpResolver(config.trusted_proxies)
   const globalIpFilter = createGlobalIpFilter(config)
   const requestLimits = requestLimitsOf(config.listeners)
+  const apiKeyHeader = config.authentication?.api_key?.header
+  const accessShape = createAccessShape(config.logging.access_log_fields, config.logging.access_log_headers, apiKeyHeader ? [apiKeyHeader] : [])
   const trusted = compileCidrs(config.trusted_proxies.cidrs, 'trusted_proxies.cidrs')
   const accessLog = config.logging.access_log
   const tracing = createTracing(config)
@@ -247,7 +250,7 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
     bytes: number,
     startedAt: number,
   ): void {
-    logger.access({
+    const record = {
       request_id: ctx?.requestId ?? request.headers.get('x-request-id'),
       client_ip: ctx?.clientIp ?? formatIp(''),
       client_id: ctx?.clientId ?? null,
@@ -259,7 +262,8 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
       status,
       duration_ms: Math.round((runtime.now() - startedAt) * 100) / 100,
       bytes,
-    })
+    }
+    logger.access(accessShape === null ? record : shapeAccess(record, accessShape, request.headers))
   }
 
   return {

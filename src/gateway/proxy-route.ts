@@ -18,6 +18,7 @@ import { setForwardedHeaders } from '../proxy/forwarded.ts'
 import { createPathRewriter, joinBasePath } from '../proxy/rewrite.ts'
 import { bodyTooLarge, limitBody, readBounded } from '../proxy/streams.ts'
 import type { RequestContext } from './context.ts'
+import { gatewayMetrics } from '../observability/gateway-metrics.ts'
 import { CLIENT_CERT_FINGERPRINT_HEADER, CLIENT_CERT_SUBJECT_HEADER } from './client-cert.ts'
 import { applyEditsToRecord } from './header-edits.ts'
 import { GatewayError } from './errors.ts'
@@ -62,6 +63,8 @@ export function createProxyHandler(
   const breaker = route.circuit_breaker?.enabled ? createCircuitBreaker(route.circuit_breaker) : null
   if (breaker !== null) breakers.set(route.id, breaker)
   const tryTimeoutMs = minPositive(headerTimeoutMs, retry?.perTryTimeoutMs)
+  // Per try, labelled by route and backend origin (both from config: bounded cardinality).
+  const upstreamDuration = runtime.metrics ? gatewayMetrics(runtime.metrics).upstreamDuration : null
 
   /** One exchange with one backend; keeps in-flight, latency and outlier state. */
   async function attempt(
@@ -107,7 +110,9 @@ export function createProxyHandler(
         },
         ctx.info,
       )
-      recordLatency(backend, now() - sentAt)
+      const took = now() - sentAt
+      recordLatency(backend, took)
+      upstreamDuration?.observe([route.id, backend.origin], took / 1000)
     } catch (err) {
       if (countsAsFailure(err)) outlier?.failure(backend, now())
       if (span !== null) failUpstreamSpan(span, err)

@@ -9,6 +9,7 @@ import type { Counter, Gauge, Histogram, MetricsRegistry } from './metrics.ts'
 export interface GatewayMetrics {
   requests: Counter
   duration: Histogram
+  upstreamDuration: Histogram
   active: Gauge
   retries: Counter
   upstreamErrors: Counter
@@ -27,6 +28,11 @@ export function gatewayMetrics(registry: MetricsRegistry): GatewayMetrics {
     m = {
       requests: registry.counter('portico_requests_total', 'Requests answered, by route, method and status.', ['route', 'method', 'status']),
       duration: registry.histogram('portico_request_duration_seconds', 'Time to response headers (whole exchange on Node direct streaming).', ['route']),
+      upstreamDuration: registry.histogram(
+        'portico_upstream_duration_seconds',
+        'Time to upstream response headers per try (whole exchange on Node direct streaming).',
+        ['route', 'backend'],
+      ),
       active: registry.gauge('portico_active_requests', 'Requests in progress.', ['route']),
       retries: registry.counter('portico_retries_total', 'Retries and hedged tries sent.', ['route']),
       upstreamErrors: registry.counter('portico_upstream_errors_total', 'Failed upstream exchanges by kind.', ['route', 'backend', 'kind']),

@@ -24,6 +24,8 @@ describe('metrics', () => {
     const after = parsePrometheus(await res.text())
     expect((after.get(key) ?? 0) - (before.get(key) ?? 0)).toBe(3)
     expect(after.get('portico_request_duration_seconds_count{route="up"}')).toBeGreaterThanOrEqual(3)
+    const upstream = [...after.entries()].find(([k]) => k.startsWith('portico_upstream_duration_seconds_count{route="up",backend="'))
+    expect(upstream?.[1]).toBeGreaterThanOrEqual(3)
     expect([...after.keys()].some((k) => k.startsWith('portico_backend_health{'))).toBe(true)
     expect([...after.keys()].some((k) => k.startsWith('portico_circuit_breaker_state{route="breaker"}'))).toBe(true)
   })
