@@ -8,11 +8,26 @@ import type { Gateway, Logger, RuntimeName } from '../../src/gateway/types.ts'
 
 export function logStartup(logger: Logger, gateway: Gateway, runtime: RuntimeName, warnings: string[] = []): void {
   for (const w of warnings) logger.warn(w)
+  const c = gateway.config
+  const auth = Object.entries(c.authentication ?? {})
+    .filter(([, m]) => (m as { enabled?: boolean } | undefined)?.enabled !== false)
+    .map(([name]) => name)
+  // What is active, in one line: an operator sees at a glance what this instance enforces.
+  const active = {
+    auth,
+    rate_limited_routes: c.routes.filter((r) => (r.rate_limit ?? c.rate_limit)?.enabled || (r.spike_arrest ?? c.spike_arrest)?.enabled || (r.quota ?? c.quota)?.enabled).map((r) => r.id),
+    tls_listeners: c.listeners.filter((l) => l.tls?.enabled).map((l) => l.id),
+    tracing: (c.tracing as { enabled?: boolean } | undefined)?.enabled === true,
+    access_log: c.logging.access_log,
+    admin: c.admin.enabled ? (c.admin.address ?? null) : null,
+  }
   logger.info('config loaded', {
     runtime,
     version: gateway.version,
+    listeners: c.listeners.map((l) => `${l.id}=${l.tls?.enabled ? 'https' : l.protocol}://${l.address}`),
     routes: gateway.routes().map((r) => r.id),
-    store: gateway.config.store.type,
+    store: c.store.type,
+    active,
   })
   for (const key of gateway.inactive) {
     logger.warn('config key accepted but not active in this version', { key })
