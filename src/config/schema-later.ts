@@ -29,6 +29,9 @@ const jwt = strict({
   clock_skew: duration.optional(),
   required_scopes: stringList.optional(),
   forward_claims: z.record(z.string(), z.string()).optional(),
+  /** (portico) also read the token from this cookie / query parameter (after Authorization). */
+  cookie: z.string().min(1).optional(),
+  query_param: z.string().min(1).optional(),
 })
 
 const apiKey = strict({

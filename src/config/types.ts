@@ -224,6 +224,8 @@ export interface JwtConfig {
   clock_skew?: Millis
   required_scopes?: string[]
   forward_claims?: Record<string, string>
+  cookie?: string
+  query_param?: string
 }
 
 export interface AuthenticationConfig {

@@ -87,6 +87,12 @@ describe('JWT (JWKS)', () => {
     expect(await hitsOfC()).toBe(0)
   })
 
+  test('the token may come in the configured cookie; a forged one there is refused too', async () => {
+    expect((await call('/jwt/x', null, { cookie: `theme=dark; portico_token=${await token()}` })).status).toBe(200)
+    const forged = `${b64u(JSON.stringify({ alg: 'none' }))}.${b64u(JSON.stringify({ sub: 'admin' }))}.`
+    expect((await call('/jwt/x', null, { cookie: `portico_token=${forged}` })).status).toBe(401)
+  })
+
   test('a token without the route scope: 403 insufficient_scope; with it: 200', async () => {
     const r = await call('/jwt-scoped', await token({ scope: 'orders:read' }))
     expect(r.status).toBe(403)
