@@ -10,6 +10,7 @@ import { type TLSSocket, createServer as createTlsServer } from 'node:tls'
 import { getRequestListener, type HttpBindings } from '@hono/node-server'
 import type { ListenerConfig } from '../../src/config/types.ts'
 import { adminAddress, parseListenAddress, urlOf } from '../common/listen-address.ts'
+import { nodeHttpTimeouts, serveOnNodeHttp } from '../common/node-http-listener.ts'
 import { setupServer } from '../common/server-main.ts'
 import { gracefulStop, shutdownDeadlineMs, shutdownPlan } from '../common/shutdown.ts'
 import { printReady } from '../common/startup.ts'
@@ -50,7 +51,7 @@ function bunTls(tls: ListenerTls): Bun.TLSOptions[] {
 async function serveMtls(l: ListenerConfig, tls: ListenerTls): Promise<{ url: string; stop: () => Promise<void> }> {
   const { clientAuth } = tls
   const http = createHttpServer(
-    { keepAliveTimeout: l.http.idle_timeout ?? 60_000, headersTimeout: l.http.read_header_timeout ?? 60_000, requestTimeout: l.http.read_timeout ?? 0 },
+    nodeHttpTimeouts(l),
     getRequestListener(function porticoBunMtls(request, env) {
       const socket = (env as HttpBindings).incoming.socket as TLSSocket
       return holder.current.handle(request, { remoteAddr: socket.remoteAddress ?? '', clientCert: clientCertOf(socket, clientAuth) })
@@ -80,7 +81,15 @@ const listeners: Record<string, string> = {}
 for (const [i, l] of config.listeners.entries()) {
   if (l.protocol !== 'http') continue
   const tls = tlsOf[i]
-  if (tls !== null && tls.clientAuth !== 'none') {
+  if (tls === null && l.http.read_header_timeout !== undefined) {
+    const served = await serveOnNodeHttp(l, (req, remoteAddr) => holder.current.handle(req, { remoteAddr }))
+    stops.push(served.stop)
+    forces.push(served.force)
+    listeners[l.id] = served.url
+    continue
+  }
+  // A header deadline needs node:http (Bun.serve has none): over TLS that is the node:tls path too.
+  if (tls !== null && (tls.clientAuth !== 'none' || l.http.read_header_timeout !== undefined)) {
     const { url, stop } = await serveMtls(l, tls)
     stops.push(stop)
     listeners[l.id] = url
@@ -88,11 +97,7 @@ for (const [i, l] of config.listeners.entries()) {
   }
   const { host, port } = parseListenAddress(l.address)
   // idleTimeout 0 disables Bun's 10 s default, which would cut long SSE streams.
-  // Bun.serve has no header timeout of its own: read_header_timeout becomes its connection idle
-  // timeout unless idle_timeout is set. Weaker than a header deadline: it restarts on every byte
-  // and its timer is coarse (test/integration/slow-request.test.ts records what was observed).
-  const idleMs = l.http.idle_timeout ?? l.http.read_header_timeout
-  const idle = idleMs ? Math.min(255, Math.ceil(idleMs / 1000)) : 0
+  const idle = l.http.idle_timeout ? Math.min(255, Math.ceil(l.http.idle_timeout / 1000)) : 0
   // The proxy path calls the gateway directly (it has its own router); Hono serves the admin API.
   const server = Bun.serve({
     hostname: host,

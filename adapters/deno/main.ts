@@ -9,6 +9,7 @@ import type { TLSSocket } from 'node:tls'
 import { getRequestListener, type HttpBindings } from '@hono/node-server'
 import type { ListenerConfig } from '../../src/config/types.ts'
 import { adminAddress, parseListenAddress, urlOf } from '../common/listen-address.ts'
+import { nodeHttpTimeouts, serveOnNodeHttp } from '../common/node-http-listener.ts'
 import { setupServer } from '../common/server-main.ts'
 import { gracefulStop, shutdownDeadlineMs, shutdownPlan } from '../common/shutdown.ts'
 import { printReady } from '../common/startup.ts'
@@ -59,9 +60,7 @@ async function serveNodeTls(l: ListenerConfig, tls: ListenerTls): Promise<{ url:
   const { clientAuth } = tls
   const server = createHttpsServer(
     {
-      keepAliveTimeout: l.http.idle_timeout ?? 60_000,
-      headersTimeout: l.http.read_header_timeout ?? 60_000,
-      requestTimeout: l.http.read_timeout ?? 0,
+      ...nodeHttpTimeouts(l),
       ...nodeTlsOptions(tls),
     },
     getRequestListener(function porticoDenoTls(request, env) {
@@ -98,7 +97,14 @@ const listeners: Record<string, string> = {}
 for (const [i, l] of config.listeners.entries()) {
   if (l.protocol !== 'http') continue
   const tls = tlsOf[i]
-  if (tls !== null && (tls.clientAuth !== 'none' || tls.sni.length > 0)) {
+  if (tls === null && l.http.read_header_timeout !== undefined) {
+    // Deno.serve has no header deadline; its node:http server enforces one.
+    const served = await serveOnNodeHttp(l, (req, remoteAddr) => holder.current.handle(req, { remoteAddr }))
+    stops.push(served.stop)
+    listeners[l.id] = served.url
+    continue
+  }
+  if (tls !== null && (tls.clientAuth !== 'none' || tls.sni.length > 0 || l.http.read_header_timeout !== undefined)) {
     const { url, stop } = await serveNodeTls(l, tls)
     stops.push(stop)
     listeners[l.id] = url

@@ -1,0 +1,54 @@
+/**
+ * A plain-HTTP listener on the runtime's node:http layer, for Bun and Deno when a listener sets
+ * `read_header_timeout`: Bun.serve and Deno.serve have no header deadline, while their node:http
+ * servers enforce `headersTimeout` (checked here: a client trickling its headers gets 408 after
+ * the timeout on both). Slower than the native servers, so it is used only when asked for.
+ * @module
+ */
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { getRequestListener, type HttpBindings } from '@hono/node-server'
+import type { ListenerConfig } from '../../src/config/types.ts'
+import { parseListenAddress, urlOf } from './listen-address.ts'
+
+export type ListenerHandler = (request: Request, remoteAddr: string) => Promise<Response>
+
+/** Node's option set for a listener's http timeouts (also used by the TLS variants). */
+export function nodeHttpTimeouts(l: ListenerConfig) {
+  const header = l.http.read_header_timeout ?? 60_000
+  return {
+    keepAliveTimeout: l.http.idle_timeout ?? 60_000,
+    headersTimeout: header,
+    requestTimeout: l.http.read_timeout ?? 0,
+    // Timeouts are only checked every connectionsCheckingInterval (30 s by default).
+    connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(header / 4))),
+  }
+}
+
+export async function serveOnNodeHttp(l: ListenerConfig, handle: ListenerHandler): Promise<{ url: string; stop: () => Promise<void>; force: () => void }> {
+  const server = createServer(
+    nodeHttpTimeouts(l),
+    getRequestListener(
+      function porticoNodeHttp(request, env) {
+        return handle(request, (env as HttpBindings).incoming.socket.remoteAddress ?? '')
+      },
+      // The native servers in the same process need the real Request/Response globals.
+      { overrideGlobalObjects: false },
+    ),
+  )
+  const { host, port } = parseListenAddress(l.address)
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, resolve)
+  })
+  const a = server.address() as AddressInfo
+  return {
+    url: urlOf(a.address, a.port),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeIdleConnections()
+      }),
+    force: () => server.closeAllConnections(),
+  }
+}
