@@ -48,8 +48,9 @@ export async function getJson(path: string, init?: RequestInit): Promise<{ res: 
   return { res, json }
 }
 
-export function admin(path: string, token: string | null = adminToken): Promise<Response> {
-  return fetch(adminBase + path, { headers: token ? { authorization: `Bearer ${token}` } : {} })
+export function admin(path: string, token: string | null = adminToken, init: RequestInit = {}): Promise<Response> {
+  const headers = { ...(init.headers as Record<string, string> | undefined), ...(token ? { authorization: `Bearer ${token}` } : {}) }
+  return fetch(adminBase + path, { ...init, headers })
 }
 
 export function expectErrorShape(json: any, status: number, code?: string): void {

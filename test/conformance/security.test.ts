@@ -3,7 +3,7 @@
  * without reaching the upstream; legitimate credentials pass. Runs on every runtime.
  */
 import { describe, expect, inject, test } from 'vitest'
-import { base } from './client.ts'
+import { admin, base } from './client.ts'
 
 const C = inject('upC')
 const KEY = 'conformance-key-acme-7d41c0'
@@ -54,6 +54,19 @@ describe('API keys', () => {
   test('a valid identity without the route role: 403; with it: 200', async () => {
     expect((await call('/sec/admin', { headers: { 'x-api-key': KEY } })).status).toBe(403)
     expect((await call('/sec/admin', { headers: { 'x-api-key': ADMIN_KEY } })).status).toBe(200)
+  })
+
+  test('a key added through the admin API works at once, and stops working once revoked (no reload)', async () => {
+    const created = await admin('/api-keys', undefined, { method: 'POST', body: JSON.stringify({ client_id: 'gamma', roles: ['read'] }), headers: { 'content-type': 'application/json' } })
+    expect(created.status).toBe(201)
+    const { id, key } = (await created.json()) as { id: string; key: string }
+    const ok = await call('/sec/key/x', { headers: { 'x-api-key': key } })
+    expect(ok.status).toBe(200)
+    expect(ok.json.headers['x-client-id']).toBe('gamma')
+    expect((await admin(`/api-keys/${id}`, undefined, { method: 'DELETE' })).status).toBe(204)
+    expect((await call('/sec/key/x', { headers: { 'x-api-key': key } })).status).toBe(401)
+    // The admin API itself needs the admin token.
+    expect((await admin('/api-keys', null, { method: 'POST', body: '{}' })).status).toBe(401)
   })
 
   test('the authenticated client_id keys the rate limit', async () => {
