@@ -10,7 +10,7 @@
  */
 import { DurableObject } from 'cloudflare:workers'
 import { rateStep } from '../../src/store/algorithms.ts'
-import { type RateDecision, type RateRule, type Store, StoreError } from '../../src/store/types.ts'
+import { type RateDecision, type RateRule, type Store, storeCall } from '../../src/store/types.ts'
 import type { DurableObjectNamespace } from './workers-api.ts'
 
 interface Entry {
@@ -122,13 +122,7 @@ export function createDurableObjectStore(ns: DurableObjectNamespace<StoreStub>, 
   // A stub is cheap to make, and one made in another request's context must not be reused.
   const stub = (key: string) => ns.get(ns.idFromName(`${prefix}shard-${shardOf(key, shards)}`))
 
-  async function call<T>(op: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn()
-    } catch (err) {
-      throw new StoreError('durable_object', op, String((err as Error)?.message ?? err))
-    }
-  }
+  const call = <T>(op: string, fn: () => Promise<T>) => storeCall('durable_object', op, fn)
 
   return {
     kind: 'durable_object',

@@ -7,7 +7,7 @@
  * @module
  */
 import { rateStep } from '../../src/store/algorithms.ts'
-import { type Store, StoreError } from '../../src/store/types.ts'
+import { type Store, storeCall } from '../../src/store/types.ts'
 import type { KVNamespace } from './workers-api.ts'
 
 interface Entry {
@@ -33,13 +33,7 @@ export function createKvStore(kv: KVNamespace, options: { keyPrefix?: string } =
     return kv.put(prefix + key, JSON.stringify(e), opts)
   }
 
-  async function call<T>(op: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn()
-    } catch (err) {
-      throw new StoreError('cloudflare_kv', op, String((err as Error)?.message ?? err))
-    }
-  }
+  const call = <T>(op: string, fn: () => Promise<T>) => storeCall('cloudflare_kv', op, fn)
 
   return {
     kind: 'cloudflare_kv',

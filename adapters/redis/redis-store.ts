@@ -6,8 +6,8 @@
  * @module
  */
 import { Redis } from 'ioredis'
-import { CAS_SCRIPT, INCR_SCRIPT, LIMIT_SCRIPT, casArgs, isNoScript, limitArgs, scriptSha, toDecision } from '../../src/store/lua.ts'
-import { type RateDecision, type RateRule, type Store, StoreError } from '../../src/store/types.ts'
+import { CAS_SCRIPT, INCR_SCRIPT, LIMIT_SCRIPT, casArgs, createScriptRunner, limitArgs, toDecision } from '../../src/store/lua.ts'
+import { type RateDecision, type RateRule, type Store, storeCall } from '../../src/store/types.ts'
 
 export interface RedisStoreOptions {
   /** `host:port` or a `redis://` / `rediss://` URL. */
@@ -45,33 +45,13 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   client.on('error', (err: Error) => {
     lastError = err.message
   })
-  const shas = new Map<string, Promise<string>>()
-
-  async function run(op: string, script: string, key: string, args: string[]): Promise<unknown> {
-    let sha = shas.get(script)
-    if (sha === undefined) {
-      sha = scriptSha(script)
-      shas.set(script, sha)
-    }
-    try {
-      try {
-        return await client.evalsha(await sha, 1, prefix + key, ...args)
-      } catch (err) {
-        if (!isNoScript(err)) throw err
-        return await client.eval(script, 1, prefix + key, ...args)
-      }
-    } catch (err) {
-      throw new StoreError('redis', op, `${(err as Error).message}${lastError ? ` (${lastError})` : ''}`)
-    }
-  }
-
-  async function call<T>(op: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn()
-    } catch (err) {
-      throw new StoreError('redis', op, (err as Error).message)
-    }
-  }
+  const runScript = createScriptRunner({
+    evalsha: (sha, key, args) => client.evalsha(sha, 1, key, ...args),
+    eval: (script, key, args) => client.eval(script, 1, key, ...args),
+  })
+  const run = (op: string, script: string, key: string, args: string[]) =>
+    storeCall('redis', op, () => runScript(script, prefix + key, args), lastError ? ` (${lastError})` : '')
+  const call = <T>(op: string, fn: () => Promise<T>) => storeCall('redis', op, fn)
 
   return {
     kind: 'redis',

@@ -6,8 +6,8 @@
  * @module
  */
 import { Redis } from '@upstash/redis/cloudflare'
-import { CAS_SCRIPT, INCR_SCRIPT, LIMIT_SCRIPT, casArgs, isNoScript, limitArgs, scriptSha, toDecision } from '../../src/store/lua.ts'
-import { type RateDecision, type RateRule, type Store, StoreError } from '../../src/store/types.ts'
+import { CAS_SCRIPT, INCR_SCRIPT, LIMIT_SCRIPT, casArgs, createScriptRunner, limitArgs, toDecision } from '../../src/store/lua.ts'
+import { type RateDecision, type RateRule, type Store, storeCall } from '../../src/store/types.ts'
 
 export interface UpstashStoreOptions {
   url: string
@@ -28,33 +28,12 @@ export function createUpstashStore(options: UpstashStoreOptions): Store {
     // retry on its own behind that deadline.
     retry: { retries: 0 },
   })
-  const shas = new Map<string, Promise<string>>()
-
-  async function run(op: string, script: string, key: string, args: string[]): Promise<unknown> {
-    let sha = shas.get(script)
-    if (sha === undefined) {
-      sha = scriptSha(script)
-      shas.set(script, sha)
-    }
-    try {
-      try {
-        return await client.evalsha(await sha, [prefix + key], args)
-      } catch (err) {
-        if (!isNoScript(err)) throw err
-        return await client.eval(script, [prefix + key], args)
-      }
-    } catch (err) {
-      throw new StoreError('upstash', op, (err as Error).message)
-    }
-  }
-
-  async function call<T>(op: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn()
-    } catch (err) {
-      throw new StoreError('upstash', op, (err as Error).message)
-    }
-  }
+  const runScript = createScriptRunner({
+    evalsha: (sha, key, args) => client.evalsha(sha, [key], args),
+    eval: (script, key, args) => client.eval(script, [key], args),
+  })
+  const run = (op: string, script: string, key: string, args: string[]) => storeCall('upstash', op, () => runScript(script, prefix + key, args))
+  const call = <T>(op: string, fn: () => Promise<T>) => storeCall('upstash', op, fn)
 
   return {
     kind: 'upstash',

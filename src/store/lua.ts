@@ -151,3 +151,30 @@ export async function scriptSha(script: string): Promise<string> {
 export function isNoScript(err: unknown): boolean {
   return String((err as Error)?.message ?? err).includes('NOSCRIPT')
 }
+
+/** How a Redis-protocol client runs a script on one key (ioredis over TCP, @upstash/redis over REST). */
+export interface ScriptClient {
+  evalsha(sha: string, key: string, args: string[]): Promise<unknown>
+  eval(script: string, key: string, args: string[]): Promise<unknown>
+}
+
+/**
+ * One EVALSHA per call; on NOSCRIPT (script cache flushed, restart, failover) one EVAL, which
+ * also reloads the script. SHA-1s are computed once per script.
+ */
+export function createScriptRunner(client: ScriptClient): (script: string, key: string, args: string[]) => Promise<unknown> {
+  const shas = new Map<string, Promise<string>>()
+  return async function runScript(script, key, args) {
+    let sha = shas.get(script)
+    if (sha === undefined) {
+      sha = scriptSha(script)
+      shas.set(script, sha)
+    }
+    try {
+      return await client.evalsha(await sha, key, args)
+    } catch (err) {
+      if (!isNoScript(err)) throw err
+      return await client.eval(script, key, args)
+    }
+  }
+}

@@ -76,3 +76,12 @@ export class StoreError extends Error {
     this.op = op
   }
 }
+
+/** Runs one backend call, turning any failure into a StoreError that names the store and op. */
+export async function storeCall<T>(store: StoreKind, op: string, fn: () => Promise<T>, detail = ''): Promise<T> {
+  try {
+    return await fn()
+  } catch (err) {
+    throw new StoreError(store, op, `${String((err as Error)?.message ?? err)}${detail}`)
+  }
+}
