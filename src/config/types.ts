@@ -212,21 +212,8 @@ export interface StoreConfig {
   shards: number
 }
 
-export interface JwtConfig {
-  enabled: boolean
-  secret?: string
-  public_key?: string
-  algorithm?: string | string[]
-  issuer?: string
-  audience?: string | string[]
-  jwks_url?: string
-  jwks_refresh_interval?: Millis
-  clock_skew?: Millis
-  required_scopes?: string[]
-  forward_claims?: Record<string, string>
-  cookie?: string
-  query_param?: string
-}
+/** The jwt block: the verifier's own options (src/policies/auth/jwt.ts documents each). */
+export type JwtConfig = { enabled: boolean } & import('../policies/auth/jwt.ts').JwtOptions
 
 export interface AuthenticationConfig {
   jwt?: JwtConfig
@@ -242,17 +229,8 @@ export interface AuthenticationConfig {
     realm?: string
     users: { username: string; password_hash: string; client_id?: string; roles?: string[] }[]
   }
-  oauth?: {
-    enabled: boolean
-    introspection_url?: string
-    client_id?: string
-    client_secret?: string
-    jwks_url?: string
-    issuer?: string
-    audience?: string | string[]
-    scopes?: string[]
-    cache_ttl?: Millis
-  }
+  /** Options documented in src/policies/auth/oauth.ts. */
+  oauth?: { enabled: boolean } & import('../policies/auth/oauth.ts').OAuthIntrospectionOptions
 }
 
 export interface RouteAuthConfig {
