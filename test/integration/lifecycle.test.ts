@@ -104,10 +104,10 @@ describe.each(['node', 'bun', 'deno'])('graceful shutdown on %s', (runtime) => {
   })
 })
 
-describe('reloads', () => {
+describe.each(['node', 'bun', 'deno'])('reloads under load on %s', (runtime) => {
   it('file changes, POST /reload and a rejected bad file under load: zero failed requests', async () => {
-    const file = config('reload')
-    const gw = startPortico('node', file, {}, join(root, '.test-out', 'lifecycle-reload.log'))
+    const file = config(`reload-${runtime}`)
+    const gw = startPortico(runtime, file, {}, join(root, '.test-out', `lifecycle-reload-${runtime}.log`))
     const ready = await gw.ready
     const l = load(`${ready.listeners.public}/slow`, 16)
     const good = readFileSync(file, 'utf8')
@@ -121,7 +121,7 @@ describe('reloads', () => {
     await new Promise((r) => setTimeout(r, 500))
     const status = (await (await fetch(`${ready.admin}/reload/status`)).json()) as { ok: boolean; error?: string }
     expect(status.ok).toBe(false)
-    expect(status.error).toContain('lifecycle-reload.yaml')
+    expect(status.error).toContain(`lifecycle-reload-${runtime}.yaml`)
     writeFileSync(file, good)
     await new Promise((r) => setTimeout(r, 500))
     await l.stop()
@@ -130,7 +130,9 @@ describe('reloads', () => {
     expect(failed, JSON.stringify(failed.slice(0, 3))).toEqual([])
     expect(l.results.length).toBeGreaterThan(100)
   })
+})
 
+describe('reloads', () => {
   it('100 reloads leak neither health-check timers nor memory', async () => {
     const file = config('leak', [], ', health_check: { path: /health, interval: 100ms, timeout: 200ms }')
     const gw = startPortico('node', file, {}, join(root, '.test-out', 'lifecycle-leak.log'))
