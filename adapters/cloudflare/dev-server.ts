@@ -32,6 +32,9 @@ export async function serveWorkerd(file: string, config: Config) {
     // the worker) and a KV namespace, both kept in memory by Miniflare.
     durableObjects: { [config.cloudflare?.durable_object_binding ?? 'PORTICO_DO']: 'PorticoStoreObject' },
     kvNamespaces: [config.cloudflare?.kv_binding ?? 'PORTICO_KV'],
+    ...(config.cloudflare?.analytics_engine_binding
+      ? { analyticsEngineDatasets: { [config.cloudflare.analytics_engine_binding]: { dataset: 'portico' } } }
+      : {}),
     host,
     port,
   })

@@ -20,6 +20,8 @@ import { createMemoryStore } from '../../src/store/memory-store.ts'
 import type { Store } from '../../src/store/types.ts'
 import { createWorkerdForwarder } from './forwarder.ts'
 import { createWorkerStores } from './stores.ts'
+import { type AnalyticsEngineDataset, createAnalyticsRecorder } from './analytics.ts'
+import type { Config } from '../../src/config/types.ts'
 
 export { PorticoStoreObject } from './do-store.ts'
 
@@ -69,6 +71,7 @@ function build(text: string, env: WorkerEnv): { app: Hono | null; problem: strin
     // Per isolate: each isolate counts only what it served (docs/proxy.md).
     metrics,
     stores,
+    recordRequest: analyticsFor(config, env),
   }
   const holder = createHolder(createGateway(config, runtime))
   for (const key of holder.current.inactive) runtime.logger.warn('config key accepted but not active in this version', { key })
@@ -83,6 +86,17 @@ function build(text: string, env: WorkerEnv): { app: Hono | null; problem: strin
     }),
   })
   return { app, problem: null, ready: holder.current.ready }
+}
+
+function analyticsFor(config: Config, env: WorkerEnv) {
+  const name = config.cloudflare?.analytics_engine_binding
+  if (name === undefined) return undefined
+  const ds = env[name] as AnalyticsEngineDataset | undefined
+  if (typeof ds?.writeDataPoint !== 'function') {
+    console.log(JSON.stringify({ level: 'warn', msg: 'cloudflare.analytics_engine_binding names no Analytics Engine dataset binding', binding: name }))
+    return undefined
+  }
+  return createAnalyticsRecorder(ds)
 }
 
 function invalid(): Response {

@@ -102,6 +102,8 @@ export const cloudflare = strict({
   kv_binding: z.string().optional(),
   durable_object_binding: z.string().optional(),
   config_kv_key: z.string().optional(),
+  /** (portico) Workers Analytics Engine dataset binding: one data point per request. */
+  analytics_engine_binding: z.string().optional(),
 })
 
 interface LimitsView {

@@ -92,6 +92,7 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
   const resolveClientIp = createClientIpResolver(config.trusted_proxies)
   const globalIpFilter = createGlobalIpFilter(config)
   const requestLimits = requestLimitsOf(config.listeners)
+  const recordRequest = runtime.recordRequest
   const apiKeyHeader = config.authentication?.api_key?.header
   const accessShape = createAccessShape(config.logging.access_log_fields, config.logging.access_log_headers, apiKeyHeader ? [apiKeyHeader] : [])
   const trusted = compileCidrs(config.trusted_proxies.cidrs, 'trusted_proxies.cidrs')
@@ -225,7 +226,10 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
         metrics.upstreamErrors.inc([routeId ?? '', ctx.upstream, err.code])
       }
       if (ctx !== null) record(ctx, request.method, response.status, startedAt)
-      else metrics?.requests.inc(['', request.method, String(response.status)])
+      else {
+        metrics?.requests.inc(['', request.method, String(response.status)])
+        recordRequest?.('', request.method, response.status, runtime.now() - startedAt)
+      }
       trace?.end(response.status)
       if (accessLog) writeAccess(ctx, request, routeId, response.status, -1, startedAt)
       return response
@@ -234,6 +238,7 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
 
   /** Counts a routed request once its status is known, and ends its in-progress gauge. */
   function record(ctx: RequestContext, method: string, status: number, startedAt: number): void {
+    recordRequest?.(ctx.route, method, status, runtime.now() - startedAt)
     if (metrics === null) return
     const route = ctx.route
     metrics.requests.inc([route, method, String(status)])

@@ -104,6 +104,11 @@ export interface Runtime {
    * own in-memory pair (tests).
    */
   stores?: LimitStores
+  /**
+   * Called once per answered request (Workers: one Analytics Engine data point, since per-isolate
+   * Prometheus counters say little there). Must not throw or block.
+   */
+  recordRequest?: (route: string, method: string, status: number, durationMs: number) => void
   /** fetch for the gateway's own calls (JWKS, token introspection); default: the global fetch. */
   fetch?: typeof fetch
   /** Adapter set-up a gateway waits for before it serves (the tracing SDK, loaded on demand); never rejects. */
