@@ -20,6 +20,8 @@ import { createMemoryStore } from '../../src/store/memory-store.ts'
 import type { Store } from '../../src/store/types.ts'
 import { createWorkerdForwarder } from './forwarder.ts'
 import { createWorkerStores } from './stores.ts'
+import { createKvConfigSource, type KvConfigSource } from './kv-config.ts'
+import type { KVNamespace } from './workers-api.ts'
 import { type AnalyticsEngineDataset, createAnalyticsRecorder } from './analytics.ts'
 import type { Config } from '../../src/config/types.ts'
 
@@ -42,7 +44,7 @@ function stringEnv(env: WorkerEnv): Record<string, string | undefined> {
   return out
 }
 
-function build(text: string, env: WorkerEnv): { app: Hono | null; problem: string | null; ready?: Promise<void> } {
+function build(text: string, env: WorkerEnv, source: KvConfigSource | null): { app: Hono | null; problem: string | null; ready?: Promise<void> } {
   const logger = createLogger('info', (line) => console.log(line))
   const parsed = parseConfig(text, 'PORTICO_CONFIG', { env: stringEnv(env) })
   if (!parsed.ok) {
@@ -78,7 +80,10 @@ function build(text: string, env: WorkerEnv): { app: Hono | null; problem: strin
   const token = config.admin.token
   if (config.admin.enabled && !token) runtime.logger.warn('admin API disabled on Workers: set admin.token to enable it')
   const app = createPorticoApp(holder, {
-    adminMount: config.admin.enabled && token ? { prefix: config.admin.path_prefix, token, metrics: runtime.metrics, store: stores.shared } : undefined,
+    adminMount:
+      config.admin.enabled && token
+        ? { prefix: config.admin.path_prefix, token, metrics: runtime.metrics, store: stores.shared, pushConfig: source === null ? undefined : (t: string) => source.push(t) }
+        : undefined,
     requestInfo: (c) => ({
       // workerd: the platform terminates the client connection; CF-Connecting-IP is the peer.
       remoteAddr: c.req.header('cf-connecting-ip') ?? '',
@@ -103,10 +108,34 @@ function invalid(): Response {
   return errorResponse(new GatewayError(503, 'config_invalid', 'gateway configuration is invalid; see logs'), crypto.randomUUID())
 }
 
+// Per isolate: where the KV config lives (read from the base config once per base text).
+let kvSource: { base: string; source: KvConfigSource | null } | null = null
+
+function kvSourceFor(base: string, env: WorkerEnv): KvConfigSource | null {
+  if (kvSource?.base === base) return kvSource.source
+  let source: KvConfigSource | null = null
+  const parsed = parseConfig(base, 'PORTICO_CONFIG', { env: stringEnv(env) })
+  const cf = parsed.ok ? parsed.config.cloudflare : undefined
+  if (cf?.config_kv_key !== undefined) {
+    const ns = env[cf.kv_binding ?? 'PORTICO_KV'] as KVNamespace | undefined
+    if (ns && typeof ns.get === 'function') source = createKvConfigSource(ns, cf.config_kv_key, cf.config_check_interval ?? 30_000, stringEnv(env))
+    else console.log(JSON.stringify({ level: 'error', msg: 'cloudflare.config_kv_key is set but the KV binding is missing', binding: cf.kv_binding ?? 'PORTICO_KV' }))
+  }
+  kvSource = { base, source }
+  return source
+}
+
 export default {
   fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Response | Promise<Response> {
-    const text = env.PORTICO_CONFIG ?? bundledConfig
-    if (cached === null || cached.text !== text) cached = { text, ...build(text, env) }
+    const base = env.PORTICO_CONFIG ?? bundledConfig
+    const source = kvSourceFor(base, env)
+    if (source === null) return serve(base, request, env, ctx, null)
+    return source.current(Date.now()).then((text) => serve(text ?? base, request, env, ctx, source))
+  },
+}
+
+function serve(text: string, request: Request, env: WorkerEnv, ctx: ExecutionContext, source: KvConfigSource | null): Response | Promise<Response> {
+    if (cached === null || cached.text !== text) cached = { text, ...build(text, env, source) }
     if (cached.app === null) return invalid()
     const entry = cached
     // Asynchronous set-up (key imports) finishes once per isolate; a failure is a config error.
@@ -126,5 +155,4 @@ export default {
       )
     }
     return entry.app!.fetch(request, env, ctx)
-  },
 }

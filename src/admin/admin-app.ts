@@ -29,6 +29,8 @@ export interface AdminAppOptions {
   metrics?: MetricsRegistry
   /** The configured shared store: pinged by /readyz when `readiness.require_redis`. */
   store?: Store
+  /** Workers with cloudflare.config_kv_key: PUT /config validates and stores a new config in KV. */
+  pushConfig?: (text: string) => Promise<{ ok: true; version: string } | { ok: false; error: string }>
 }
 
 /** Compares in time independent of where the strings differ, so the token can't be guessed byte by byte. */
@@ -155,6 +157,16 @@ export function createAdminApp(holder: GatewayHolder, options: AdminAppOptions =
   if (dashboard) app.get('/ui/data', (c) => c.json(dashboardData(holder, { metrics: registry, reloader }), 200, { 'cache-control': 'no-store' }))
   // Admin-managed API keys live in the shared store (authentication.api_key.store).
   if (options.store !== undefined && holder.current.config.authentication?.api_key?.store) mountApiKeyAdmin(app, options.store)
+  const push = options.pushConfig
+  if (push !== undefined) {
+    app.put('/config', async (c) => {
+      const result = await push(await c.req.text())
+      if (!result.ok) {
+        return c.json({ error: { status: 400, code: 'config_invalid', message: result.error, request_id: c.res.headers.get('x-request-id') } }, 400)
+      }
+      return c.json({ ok: true, version: result.version, note: 'every isolate switches within cloudflare.config_check_interval' })
+    })
+  }
   app.get('/config', (c) =>
     c.json({ version: holder.current.version, loaded_at: new Date(holder.loadedAt).toISOString(), inactive: holder.current.inactive, config: redactConfig(holder.current.config) }),
   )

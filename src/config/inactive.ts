@@ -49,8 +49,6 @@ export function inactiveFeatures(config: Config): string[] {
     if (l.http.write_timeout !== undefined) out.push(`listeners.${i}.http.write_timeout`)
   })
   inactiveKeys(config.admin as unknown as Record<string, unknown>, ADMIN_ACTIVE, 'admin', out)
-  // Bindings are used by the Workers stores; config from KV is not built yet.
-  if (config.cloudflare?.config_kv_key !== undefined) out.push('cloudflare.config_kv_key')
   for (const [name, u] of Object.entries(config.upstreams)) inactiveKeys(u, UPSTREAM_ACTIVE, `upstreams.${name}`, out)
   for (const r of config.routes) {
     const where = `routes.${r.id}`

@@ -102,6 +102,8 @@ export const cloudflare = strict({
   kv_binding: z.string().optional(),
   durable_object_binding: z.string().optional(),
   config_kv_key: z.string().optional(),
+  /** (portico) how often each isolate re-reads config_kv_key (default 30 s). */
+  config_check_interval: duration.optional(),
   /** (portico) Workers Analytics Engine dataset binding: one data point per request. */
   analytics_engine_binding: z.string().optional(),
 })

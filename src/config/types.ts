@@ -324,7 +324,7 @@ export interface Config {
   store: StoreConfig
   redis?: { address: string; password?: string; db?: number; tls?: boolean }
   upstash?: { url?: string; token?: string }
-  cloudflare?: { kv_binding?: string; durable_object_binding?: string; config_kv_key?: string; analytics_engine_binding?: string }
+  cloudflare?: { kv_binding?: string; durable_object_binding?: string; config_kv_key?: string; config_check_interval?: Millis; analytics_engine_binding?: string }
   authentication?: AuthenticationConfig
   shutdown?: { timeout?: Millis; drain_delay?: Millis }
   /** Defaults for routes without their own block. */

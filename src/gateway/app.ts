@@ -4,7 +4,7 @@
  * @module
  */
 import { Hono, type Context } from 'hono'
-import { createAdminApp } from '../admin/admin-app.ts'
+import { type AdminAppOptions, createAdminApp } from '../admin/admin-app.ts'
 import type { Store } from '../store/types.ts'
 import type { MetricsRegistry } from '../observability/metrics.ts'
 import type { GatewayHolder } from './holder.ts'
@@ -14,7 +14,7 @@ export interface PorticoAppOptions {
   /** Builds the per-request facts from Hono's context (peer address, waitUntil, native objects). */
   requestInfo: (c: Context) => RequestInfo
   /** Mount the admin API here (e.g. `/__portico`) on this app; token required on every endpoint. */
-  adminMount?: { prefix: string; token: string; metrics?: MetricsRegistry; store?: Store }
+  adminMount?: { prefix: string; token: string; metrics?: MetricsRegistry; store?: Store; pushConfig?: AdminAppOptions['pushConfig'] }
 }
 
 export function createPorticoApp(holder: GatewayHolder, options: PorticoAppOptions): Hono {
@@ -22,7 +22,7 @@ export function createPorticoApp(holder: GatewayHolder, options: PorticoAppOptio
   // only the adapter's `requestInfo` reads them.
   const app = new Hono()
   if (options.adminMount) {
-    app.route(options.adminMount.prefix, createAdminApp(holder, { token: options.adminMount.token, tokenForAll: true, basePath: options.adminMount.prefix, metrics: options.adminMount.metrics, store: options.adminMount.store }))
+    app.route(options.adminMount.prefix, createAdminApp(holder, { token: options.adminMount.token, tokenForAll: true, basePath: options.adminMount.prefix, pushConfig: options.adminMount.pushConfig, metrics: options.adminMount.metrics, store: options.adminMount.store }))
   }
   const info = options.requestInfo
   app.all('*', function gatewayHandler(c) {
