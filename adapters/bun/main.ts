@@ -4,15 +4,14 @@
  * @module
  */
 import { createServer as createHttpServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { dirname } from 'node:path'
 import { type TLSSocket, createServer as createTlsServer } from 'node:tls'
 import { getRequestListener, type HttpBindings } from '@hono/node-server'
 import type { ListenerConfig } from '../../src/config/types.ts'
 import { adminAddress, parseListenAddress, urlOf } from '../common/listen-address.ts'
-import { nodeHttpTimeouts, serveOnNodeHttp } from '../common/node-http-listener.ts'
+import { listenAt, nodeHttpTimeouts, serveOnNodeHttp } from '../common/node-http-listener.ts'
 import { setupServer } from '../common/server-main.ts'
-import { gracefulStop, shutdownDeadlineMs, shutdownPlan } from '../common/shutdown.ts'
+import { createSignalStop } from '../common/shutdown.ts'
 import { printReady } from '../common/startup.ts'
 import { type ListenerTls, admitsPeer, clientCertOf, configFileFromArgs, httpsUrl, loadListenersTls, nodeTlsOptions } from '../common/tls-config.ts'
 import { createFetchForwarder } from '../../src/proxy/fetch-forwarder.ts'
@@ -61,18 +60,13 @@ async function serveMtls(l: ListenerConfig, tls: ListenerTls): Promise<{ url: st
     if (!admitsPeer(socket, clientAuth)) return void socket.destroy()
     http.emit('connection', socket)
   })
-  const { host, port } = parseListenAddress(l.address)
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, host, resolve)
-  })
-  const a = server.address() as AddressInfo
+  const url = httpsUrl(await listenAt(server, l.address))
   const stop = () =>
     new Promise<void>((resolve) => {
       http.closeIdleConnections()
       server.close(() => resolve())
     })
-  return { url: httpsUrl(urlOf(a.address, a.port)), stop }
+  return { url, stop }
 }
 
 const stops: (() => Promise<unknown>)[] = []
@@ -119,16 +113,16 @@ if (adminApp !== null) {
   admin = urlOf(server.hostname ?? host, server.port ?? port)
 }
 
-let stopping = false
-async function stop(): Promise<void> {
-  if (stopping) process.exit(1) // a second signal forces the exit
-  stopping = true
-  const plan = shutdownPlan(config)
-  setTimeout(() => process.exit(0), shutdownDeadlineMs(plan)).unref()
-  await gracefulStop(holder, plan, runtime.logger, () => Promise.all(stops.map((s) => s())), () => Promise.all(forces.map((f) => f())))
-  await runtime.flushTracing?.()
-  process.exit(0)
-}
+const stop = createSignalStop({
+  config,
+  holder,
+  logger: runtime.logger,
+  stopListeners: () => Promise.all(stops.map((s) => s())),
+  forceClose: () => Promise.all(forces.map((f) => f())),
+  flush: runtime.flushTracing,
+  exit: (code) => process.exit(code),
+  unrefTimer: (t) => void t.unref(),
+})
 process.on('SIGINT', stop)
 process.on('SIGTERM', stop)
 process.on('SIGHUP', () => reloader.reload('SIGHUP'))

@@ -6,7 +6,7 @@
  * @module
  */
 import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Server } from 'node:net'
 import { getRequestListener, type HttpBindings } from '@hono/node-server'
 import type { ListenerConfig } from '../../src/config/types.ts'
 import { parseListenAddress, urlOf } from './listen-address.ts'
@@ -25,6 +25,17 @@ export function nodeHttpTimeouts(l: ListenerConfig) {
   }
 }
 
+/** Binds a node:net-style server to a listener address; resolves with its http:// URL. */
+export async function listenAt(server: Server, address: string): Promise<string> {
+  const { host, port } = parseListenAddress(address)
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, resolve)
+  })
+  const a = server.address() as AddressInfo
+  return urlOf(a.address, a.port)
+}
+
 export async function serveOnNodeHttp(l: ListenerConfig, handle: ListenerHandler): Promise<{ url: string; stop: () => Promise<void>; force: () => void }> {
   const server = createServer(
     nodeHttpTimeouts(l),
@@ -36,14 +47,9 @@ export async function serveOnNodeHttp(l: ListenerConfig, handle: ListenerHandler
       { overrideGlobalObjects: false },
     ),
   )
-  const { host, port } = parseListenAddress(l.address)
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, host, resolve)
-  })
-  const a = server.address() as AddressInfo
+  const url = await listenAt(server, l.address)
   return {
-    url: urlOf(a.address, a.port),
+    url,
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve())

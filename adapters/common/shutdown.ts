@@ -52,3 +52,30 @@ export async function gracefulStop(
   holder.current.close()
   logger.info('stopped')
 }
+
+export interface SignalStopOptions {
+  config: Config
+  holder: GatewayHolder
+  logger: Logger
+  stopListeners: () => Promise<unknown>
+  forceClose: () => unknown
+  /** Sends the spans still queued (tracing), after the listeners are closed. */
+  flush?: () => Promise<void>
+  /** The runtime's process exit and timer unref (process.exit / Deno.exit, unref / Deno.unrefTimer). */
+  exit: (code: number) => void
+  unrefTimer: (timer: ReturnType<typeof setTimeout>) => void
+}
+
+/** The SIGINT/SIGTERM handler of the Bun and Deno entries: graceful once, a second signal exits 1. */
+export function createSignalStop(o: SignalStopOptions): () => Promise<void> {
+  let stopping = false
+  return async function stop() {
+    if (stopping) return o.exit(1)
+    stopping = true
+    const plan = shutdownPlan(o.config)
+    o.unrefTimer(setTimeout(() => o.exit(0), shutdownDeadlineMs(plan)))
+    await gracefulStop(o.holder, plan, o.logger, o.stopListeners, o.forceClose)
+    await o.flush?.()
+    o.exit(0)
+  }
+}

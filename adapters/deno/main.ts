@@ -3,15 +3,14 @@
  * @module
  */
 import { createServer as createHttpsServer } from 'node:https'
-import type { AddressInfo } from 'node:net'
 import { dirname } from 'node:path'
 import type { TLSSocket } from 'node:tls'
 import { getRequestListener, type HttpBindings } from '@hono/node-server'
 import type { ListenerConfig } from '../../src/config/types.ts'
 import { adminAddress, parseListenAddress, urlOf } from '../common/listen-address.ts'
-import { nodeHttpTimeouts, serveOnNodeHttp } from '../common/node-http-listener.ts'
+import { listenAt, nodeHttpTimeouts, serveOnNodeHttp } from '../common/node-http-listener.ts'
 import { setupServer } from '../common/server-main.ts'
-import { gracefulStop, shutdownDeadlineMs, shutdownPlan } from '../common/shutdown.ts'
+import { createSignalStop } from '../common/shutdown.ts'
 import { printReady } from '../common/startup.ts'
 import { type ListenerTls, admitsPeer, clientCertOf, configFileFromArgs, httpsUrl, loadListenersTls, nodeTlsOptions } from '../common/tls-config.ts'
 import { createDenoForwarder } from './forwarder.ts'
@@ -78,18 +77,13 @@ async function serveNodeTls(l: ListenerConfig, tls: ListenerTls): Promise<{ url:
       if (!admitsPeer(socket, clientAuth)) socket.destroy()
     })
   }
-  const { host, port } = parseListenAddress(l.address)
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, host, resolve)
-  })
-  const a = server.address() as AddressInfo
+  const url = httpsUrl(await listenAt(server, l.address))
   const stop = () =>
     new Promise<void>((resolve) => {
       server.close(() => resolve())
       server.closeIdleConnections()
     })
-  return { url: httpsUrl(urlOf(a.address, a.port)), stop }
+  return { url, stop }
 }
 
 const stops: (() => Promise<unknown>)[] = []
@@ -122,18 +116,17 @@ if (adminApp !== null) {
   admin = url
 }
 
-let stopping = false
-async function stop(): Promise<void> {
-  if (stopping) Deno.exit(1) // a second signal forces the exit
-  stopping = true
-  const plan = shutdownPlan(config)
-  const watchdog = setTimeout(() => Deno.exit(0), shutdownDeadlineMs(plan))
-  Deno.unrefTimer(watchdog)
+const stop = createSignalStop({
+  config,
+  holder,
+  logger: runtime.logger,
+  stopListeners: () => Promise.all(stops.map((s) => s())),
   // Deno.serve's shutdown() already waits for in-flight requests; past the timeout we just exit.
-  await gracefulStop(holder, plan, runtime.logger, () => Promise.all(stops.map((s) => s())), () => {})
-  await runtime.flushTracing?.()
-  Deno.exit(0)
-}
+  forceClose: () => {},
+  flush: runtime.flushTracing,
+  exit: (code) => Deno.exit(code),
+  unrefTimer: (t) => Deno.unrefTimer(t),
+})
 Deno.addSignalListener('SIGINT', stop)
 Deno.addSignalListener('SIGTERM', stop)
 Deno.addSignalListener('SIGHUP', () => reloader.reload('SIGHUP'))
