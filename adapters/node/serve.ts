@@ -1,5 +1,5 @@
 /**
- * Serves a validated config on Node: one @hono/node-server listener per http listener (node:https
+ * Serves a validated config on Node: one node:http listener per http listener (node:https
  * for `tls.enabled`, with SNI and client certificates), the admin API on its own (loopback by
  * default) listener, graceful stop on SIGINT/SIGTERM.
  * @module
@@ -8,8 +8,7 @@ import type { AddressInfo } from 'node:net'
 import { createServer as createHttpsServer } from 'node:https'
 import { dirname } from 'node:path'
 import type { TLSSocket } from 'node:tls'
-import { getRequestListener, type HttpBindings } from '@hono/node-server'
-import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
+import { getRequestListener } from '@hono/node-server'
 import { createServer, type Server } from 'node:http'
 import { createAdminApp } from '../../src/admin/admin-app.ts'
 import type { Config } from '../../src/config/types.ts'
@@ -25,6 +24,7 @@ import { gracefulStop, shutdownPlan } from '../common/shutdown.ts'
 import { watchConfigFile } from '../common/watch-config.ts'
 import { type ClientAuth, type ListenerTls, admitsPeer, clientCertOf, httpsUrl, loadListenersTls, nodeTlsOptions } from '../common/tls-config.ts'
 import { logStartup, printReady } from '../common/startup.ts'
+import { createNodeListener } from './node-listener.ts'
 import { createUndiciForwarder } from './undici-forwarder.ts'
 
 export interface RunningNode {
@@ -91,30 +91,14 @@ export async function serveNode(config: Config, warnings: string[] = [], file?: 
   // A saved config file reloads too (debounced); a bad one is rejected and the old one serves on.
   const unwatch = file === undefined || reloader === undefined ? () => {} : watchConfigFile(file, () => void reloader.reload('file'))
 
-  // The main listener calls the gateway directly: the proxy path needs no Hono routing (the
-  // gateway has its own router), and skipping Hono's context saves ~7 µs per request here
-  // (docs/performance.md). The admin listener is a Hono app.
-  const handler = getRequestListener(function porticoNode(request, env) {
-    const bindings = env as HttpBindings
-    return holder.current.handle(request, {
-      remoteAddr: bindings.incoming.socket.remoteAddress ?? '',
-      native: bindings,
-      alreadySent: RESPONSE_ALREADY_SENT,
-    })
-  })
+  // The proxy listeners call the gateway directly with a NodeRequest (node-listener.ts): no
+  // Hono routing (the gateway has its own router) and no WHATWG Request unless a policy needs
+  // one (docs/performance.md). The admin listener is a Hono app.
+  const current = () => holder.current.handle
+  const handler = createNodeListener(current)
   // TLS listeners that ask for a client certificate pass it on; all others share `handler`.
-  function mtlsHandler(clientAuth: ClientAuth) {
-    return getRequestListener(function porticoNodeMtls(request, env) {
-      const bindings = env as HttpBindings
-      const socket = bindings.incoming.socket as TLSSocket
-      return holder.current.handle(request, {
-        remoteAddr: socket.remoteAddress ?? '',
-        native: bindings,
-        alreadySent: RESPONSE_ALREADY_SENT,
-        clientCert: clientCertOf(socket, clientAuth),
-      })
-    })
-  }
+  const mtlsHandler = (clientAuth: ClientAuth) =>
+    createNodeListener(current, (incoming) => ({ clientCert: clientCertOf(incoming.socket as TLSSocket, clientAuth) }))
   const servers: Server[] = []
   const listeners: Record<string, string> = {}
   for (const [i, l] of config.listeners.entries()) {

@@ -3,18 +3,19 @@
  * WHATWG fetch on Node costs ~5× the CPU of undici's dispatcher API for the same bytes
  * (architecture.md, performance facts), so Node never uses `fetch` for upstream traffic.
  * When the core allows it (`req.direct`), the upstream answer is streamed straight into the
- * ServerResponse with `Pool.stream`, and the client's IncomingMessage is the request body:
+ * ServerResponse by a dispatch handler (direct-exchange.ts), and the client's IncomingMessage is the request body:
  * no WHATWG Request/Response/stream objects on the data path at all.
  * @module
  */
-import type { HttpBindings } from '@hono/node-server'
-import type { ServerResponse } from 'node:http'
-import { Readable, Writable } from 'node:stream'
+import { Readable } from 'node:stream'
 import type { ReadableStream as NodeWebStream } from 'node:stream/web'
 import { Pool } from 'undici'
 import { GatewayError } from '../../src/gateway/errors.ts'
 import type { Forwarder, UpstreamRequest } from '../../src/gateway/types.ts'
 import { upstreamFailure } from '../../src/proxy/fetch-forwarder.ts'
+import { DirectExchange } from './direct-exchange.ts'
+import type { NodeBindings } from './node-listener.ts'
+import { nodeToWeb } from './node-streams.ts'
 
 export interface UndiciForwarder {
   forward: Forwarder
@@ -22,12 +23,6 @@ export interface UndiciForwarder {
 }
 
 type RawHeaders = Record<string, string | string[] | undefined>
-
-function flatHeaders(headers: Headers): string[] {
-  const out: string[] = []
-  for (const [k, v] of headers) if (k !== 'set-cookie') out.push(k, v)
-  return out
-}
 
 function toHeaders(raw: RawHeaders): Headers {
   const out = new Headers()
@@ -46,22 +41,11 @@ function failure(err: unknown, signal: AbortSignal): GatewayError {
   return upstreamFailure(err, signal, false)
 }
 
-/** Counts body bytes for the access log when the upstream sent no Content-Length. */
-function countingSink(out: ServerResponse, onBytes: (n: number) => void): Writable {
-  return new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      onBytes(chunk.length)
-      if (out.write(chunk)) cb()
-      else out.once('drain', () => cb())
-    },
-    final(cb) {
-      out.end(cb)
-    },
-    destroy(err, cb) {
-      if (err) out.destroy(err)
-      cb(err)
-    },
-  })
+/** A signal that never aborts: the direct path learns of a gone client from its response. */
+const NEVER = new AbortController().signal
+
+function failOpen(err: unknown): GatewayError {
+  return failure(err, NEVER)
 }
 
 export function createUndiciForwarder(): UndiciForwarder {
@@ -80,7 +64,7 @@ export function createUndiciForwarder(): UndiciForwarder {
     const slash = req.url.indexOf('/', req.url.indexOf('//') + 2)
     const origin = slash === -1 ? req.url : req.url.slice(0, slash)
     const path = slash === -1 ? '/' : req.url.slice(slash)
-    const native = info.native as HttpBindings | undefined
+    const native = info.native as NodeBindings | undefined
     let body: Readable | Uint8Array | null
     if (req.body === undefined) {
       body = native !== undefined ? native.incoming : req.original.body === null ? null : Readable.fromWeb(req.original.body as NodeWebStream)
@@ -90,48 +74,16 @@ export function createUndiciForwarder(): UndiciForwarder {
     const options = {
       method: req.method,
       path,
-      headers: flatHeaders(req.headers),
+      headers: req.headers.flat,
       body,
       headersTimeout: req.headerTimeoutMs,
       bodyTimeout: req.idleTimeoutMs,
     }
 
     if (req.direct !== undefined && native !== undefined) {
-      const out = native.outgoing as ServerResponse
-      const direct = req.direct
-      const abort = new AbortController()
-      const onClose = () => {
-        if (!out.writableFinished) abort.abort()
-      }
-      out.once('close', onClose)
-      let status = 0
-      let bytes = 0
-      try {
-        await poolFor(origin).stream({ ...options, signal: abort.signal }, ({ statusCode, headers }) => {
-          const raw = headers as RawHeaders
-          status = statusCode
-          direct.head(statusCode, raw)
-          out.writeHead(statusCode, raw as Record<string, string | string[]>)
-          const length = raw['content-length']
-          if (typeof length === 'string') {
-            bytes = Number(length)
-            return out
-          }
-          return countingSink(out, (n) => {
-            bytes += n
-          })
-        })
-        direct.end(status, bytes, false)
-        return null
-      } catch (err) {
-        if (!out.headersSent) throw failure(err, abort.signal)
-        // Mid-body failure or client gone: the status is sent, so cut the connection.
-        out.destroy()
-        direct.end(status, bytes, true)
-        return null
-      } finally {
-        out.off('close', onClose)
-      }
+      const exchange = new DirectExchange(native.outgoing, req.direct, failOpen)
+      poolFor(origin).dispatch(options, exchange)
+      return exchange.done
     }
 
     try {
@@ -159,38 +111,3 @@ export function createUndiciForwarder(): UndiciForwarder {
 }
 
 function ignore(): void {}
-
-/**
- * Node Readable → Web stream. Not `Readable.toWeb`: on Node 24 a chunk already in flight when
- * the Web side is cancelled (a retry discarding a 503 body) is enqueued on the closed
- * controller and the TypeError escapes as an uncaught exception, killing the process.
- */
-function nodeToWeb(body: Readable): ReadableStream<Uint8Array> {
-  let done = false
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      body.on('data', (chunk: Buffer) => {
-        if (done) return
-        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
-        if ((controller.desiredSize ?? 1) <= 0) body.pause()
-      })
-      body.once('end', () => {
-        if (done) return
-        done = true
-        controller.close()
-      })
-      body.once('error', (err) => {
-        if (done) return
-        done = true
-        controller.error(err)
-      })
-    },
-    pull() {
-      body.resume()
-    },
-    cancel() {
-      done = true
-      body.destroy()
-    },
-  })
-}

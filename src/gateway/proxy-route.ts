@@ -13,7 +13,8 @@ import { createResponseFinisher } from './response-finish.ts'
 import { createRetryPolicy } from '../resilience/retry.ts'
 import type { RouteConfig } from '../config/types.ts'
 import { endUpstreamSpan, failUpstreamSpan } from '../observability/tracing.ts'
-import { copyEndToEnd, stripHopByHopRecord } from '../proxy/hop-by-hop.ts'
+import { copyEndToEndList, stripHopByHopRecord } from '../proxy/hop-by-hop.ts'
+import type { HeaderList } from '../proxy/header-list.ts'
 import { setForwardedHeaders } from '../proxy/forwarded.ts'
 import { createPathRewriter, joinBasePath } from '../proxy/rewrite.ts'
 import { bodyTooLarge, limitBody, readBounded } from '../proxy/streams.ts'
@@ -72,7 +73,7 @@ export function createProxyHandler(
     pool: BackendPool,
     backend: BackendTarget,
     path: string,
-    headers: Headers,
+    headers: HeaderList,
     body: UpstreamRequest['body'],
     direct: DirectResponse | undefined,
     timeoutMs: number,
@@ -166,7 +167,7 @@ export function createProxyHandler(
     if (backend === null) throw noHealthyBackend()
     const path = rewrite === null ? ctx.path : rewrite(ctx.path, ctx.matched)
 
-    const headers = copyEndToEnd(request.headers, DROP_REQUEST)
+    const headers = copyEndToEndList(request.headers, DROP_REQUEST)
     setForwardedHeaders(headers, request.headers, {
       peer: ctx.peer,
       proto: ctx.url.protocol === 'https:' ? 'https' : 'http',

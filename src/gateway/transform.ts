@@ -4,6 +4,7 @@
  * @module
  */
 import type { HeaderTransform } from '../config/types.ts'
+import type { HeaderBag } from '../proxy/header-list.ts'
 
 export interface TransformVars {
   request_id: string
@@ -14,7 +15,7 @@ export interface TransformVars {
 }
 
 type Value = string | ((v: TransformVars) => string)
-export type HeaderTransformer = (headers: Headers, vars: TransformVars) => void
+export type HeaderTransformer = (headers: HeaderBag, vars: TransformVars) => void
 
 const VAR = /\$(request_id|remote_addr|host|method|path)\b/g
 

@@ -6,6 +6,7 @@
 import type { Config } from '../config/types.ts'
 import type { MetricsRegistry } from '../observability/metrics.ts'
 import type { LimitStores } from '../policies/limits.ts'
+import type { HeaderList } from '../proxy/header-list.ts'
 
 export type RuntimeName = 'node' | 'bun' | 'deno' | 'workerd'
 
@@ -14,7 +15,8 @@ export interface UpstreamRequest {
   method: string
   /** Absolute target URL (backend origin + rewritten path + query). */
   url: string
-  headers: Headers
+  /** Built by the core in one pass (header-list.ts); `flat` is name, value, name, value… */
+  headers: HeaderList
   /**
    * `undefined`: the client's body, untouched — a forwarder streams it from its source (Node:
    * the IncomingMessage itself, no Web stream in between). `null`: no body. Otherwise the

@@ -6,6 +6,7 @@
  * attributes follow the OTel HTTP semantic conventions (stable, v1.23+).
  * @module
  */
+import type { HeaderBag } from '../proxy/header-list.ts'
 import {
   type Attributes,
   type Context,
@@ -27,7 +28,7 @@ const headersGetter: TextMapGetter<Headers> = {
   get: (headers, key) => headers.get(key) ?? undefined,
 }
 
-const headersSetter: TextMapSetter<Headers> = {
+const headersSetter: TextMapSetter<HeaderBag> = {
   set: (headers, key, value) => headers.set(key, value),
 }
 
@@ -121,7 +122,7 @@ export class RequestTrace {
    * `headers`, replacing the client's `traceparent`: the upstream's parent is this try. Called
    * for every try, as retries reuse the same Headers object.
    */
-  startUpstream(method: string, url: string, resendCount: number, headers: Headers): Span {
+  startUpstream(method: string, url: string, resendCount: number, headers: HeaderBag): Span {
     const target = new URL(url)
     const attributes: Attributes = {
       // Without the query, for the reason given in the constructor.

@@ -52,7 +52,7 @@ export function createFetchForwarder(options: FetchForwarderOptions = {}): Fetch
       const init: RequestInit & Record<string, unknown> = {
         ...extra,
         method: req.method,
-        headers: req.headers,
+        headers: req.headers.pairs(),
         body: body as BodyInit | null,
         redirect: 'manual',
         signal,

@@ -2,6 +2,7 @@
  * The headers a reverse proxy adds on the way upstream: X-Forwarded-For/Proto/Host and Via.
  * @module
  */
+import type { HeaderBag } from './header-list.ts'
 
 export interface ForwardedFacts {
   /** Address of the peer that connected to us (not the resolved client). */
@@ -17,7 +18,7 @@ export interface ForwardedFacts {
  * read it right to left, and the entry we add is the one address we saw ourselves. Proto and
  * Host are replaced unless the peer is trusted, since an untrusted client could forge them.
  */
-export function setForwardedHeaders(out: Headers, incoming: Headers, facts: ForwardedFacts): void {
+export function setForwardedHeaders(out: HeaderBag, incoming: Pick<HeaderBag, 'get'>, facts: ForwardedFacts): void {
   const prior = incoming.get('x-forwarded-for')
   out.set('x-forwarded-for', prior ? `${prior}, ${facts.peer}` : facts.peer)
   if (!facts.peerTrusted || !out.has('x-forwarded-proto')) out.set('x-forwarded-proto', facts.proto)

@@ -4,6 +4,7 @@
  * Transfer-Encoding and Upgrade are hop-by-hop by definition (RFC 9112 §9.6, RFC 7230 §6.1).
  * @module
  */
+import { HeaderList } from './header-list.ts'
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -41,6 +42,27 @@ export function copyEndToEnd(source: Headers, drop?: ReadonlySet<string>): Heade
     out.append(name, value)
   })
   return out
+}
+
+/**
+ * The same copy into a HeaderList, for the upstream request (header-list.ts): names from
+ * `forEach` are lower-case already (Headers and Node's record both yield them so).
+ */
+export function copyEndToEndList(source: ReadOnlyHeaders, drop?: ReadonlySet<string>): HeaderList {
+  const out = new HeaderList()
+  const connection = source.get('connection')
+  const named = connection === null ? null : connectionTokens(connection)
+  source.forEach((value, name) => {
+    if (HOP_BY_HOP.has(name) || drop?.has(name) || named?.includes(name)) return
+    out.appendLower(name, value)
+  })
+  return out
+}
+
+/** The reading half of Headers, which a received request's headers provide on every runtime. */
+export interface ReadOnlyHeaders {
+  get(name: string): string | null
+  forEach(fn: (value: string, name: string) => void): void
 }
 
 /** The same rules on a plain header record (lower-case names), in place: for native responses. */

@@ -1,0 +1,131 @@
+/**
+ * The node:http request listener of the proxy listeners: hands the gateway a NodeRequest (no
+ * WHATWG Request, Headers or AbortController unless a policy reads them) and writes the
+ * Response it answers with, unless the forwarder already streamed the upstream answer into
+ * the ServerResponse itself. @hono/node-server's listener, used before, built a Request facade
+ * and converted every answer, including that "already sent" marker (~3 µs per request,
+ * docs/performance.md); the admin listener still uses it, as a Hono app.
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { RequestInfo } from '../../src/gateway/types.ts'
+import { NodeRequest } from './node-request.ts'
+import { nodeToWeb } from './node-streams.ts'
+
+/** The client's body as a Web stream that reads nothing until first read. */
+const requestBody = (incoming: IncomingMessage) => nodeToWeb(incoming, 0, true)
+
+export type GatewayHandle = (request: Request, info: RequestInfo) => Promise<Response>
+
+/** What the forwarder reads from `RequestInfo.native`: the node:http pair. */
+export interface NodeBindings {
+  incoming: IncomingMessage
+  outgoing: ServerResponse
+}
+
+/** Returned by the gateway when the forwarder wrote the response itself. */
+export const ALREADY_SENT = new Response(null, { status: 204, headers: { 'x-portico-already-sent': '1' } })
+
+export function createNodeListener(
+  handle: () => GatewayHandle,
+  extra?: (incoming: IncomingMessage) => Pick<RequestInfo, 'clientCert'>,
+): (incoming: IncomingMessage, outgoing: ServerResponse) => void {
+  return function porticoNode(incoming, outgoing) {
+    const target = incoming.url ?? '/'
+    // Origin-form only (RFC 9112 §3.2.1); absolute-form and `*` are for forward proxies and
+    // OPTIONS to the server itself, neither of which a reverse proxy routes.
+    if (target.charCodeAt(0) !== 47) return writeBadTarget(outgoing)
+    const secure = (incoming.socket as { encrypted?: boolean }).encrypted === true
+    const url = `${secure ? 'https' : 'http'}://${incoming.headers.host ?? 'localhost'}${target}`
+    const request = new NodeRequest(incoming, outgoing, url, requestBody) as unknown as Request
+    const info: RequestInfo = {
+      remoteAddr: incoming.socket.remoteAddress ?? '',
+      native: { incoming, outgoing } satisfies NodeBindings,
+      alreadySent: ALREADY_SENT,
+    }
+    if (extra !== undefined) Object.assign(info, extra(incoming))
+    handle()(request, info).then(
+      (response) => {
+        if (response !== ALREADY_SENT) return writeResponse(response, outgoing)
+      },
+      () => {
+        // The gateway answers every failure itself; this is a last guard, never a stack trace.
+        if (!outgoing.headersSent) outgoing.writeHead(500, { 'content-type': 'application/json' })
+        outgoing.end('{"error":{"status":500,"code":"internal_error","message":"internal gateway error"}}')
+      },
+    )
+  }
+}
+
+function writeBadTarget(out: ServerResponse): void {
+  const id = crypto.randomUUID()
+  const body = JSON.stringify({ error: { status: 400, code: 'bad_request', message: 'request target must be a path', request_id: id } })
+  out.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-request-id': id })
+  out.end(body)
+}
+
+/**
+ * Writes a WHATWG Response into the ServerResponse. A body that ends with its first chunk (the
+ * gateway's JSON errors, small echo answers) goes out with Content-Length in one write; longer
+ * ones are streamed chunked, with backpressure. A body that fails part-way cuts the connection:
+ * the status is already sent, and a clean end would pass a truncated body off as complete.
+ */
+export async function writeResponse(response: Response, out: ServerResponse): Promise<void> {
+  const headers: Record<string, string | string[]> = {}
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') headers[name] = value
+  })
+  const cookies = response.headers.getSetCookie()
+  if (cookies.length > 0) headers['set-cookie'] = cookies
+  const body = response.body
+  if (body === null) {
+    out.writeHead(response.status, headers)
+    out.end()
+    return
+  }
+  const reader = body.getReader()
+  const abort = () => void reader.cancel().catch(() => {})
+  out.once('close', abort)
+  try {
+    let next = await reader.read()
+    if (next.done) {
+      headers['content-length'] ??= '0'
+    } else if (headers['content-length'] === undefined) {
+      const first = next.value
+      next = await reader.read()
+      if (next.done) {
+        headers['content-length'] = String(first.byteLength)
+        out.writeHead(response.status, headers)
+        out.end(first)
+        return
+      }
+      out.writeHead(response.status, headers)
+      await write(out, first)
+    }
+    if (!out.headersSent) out.writeHead(response.status, headers)
+    while (!next.done) {
+      await write(out, next.value)
+      next = await reader.read()
+    }
+    out.end()
+  } catch {
+    out.destroy()
+  } finally {
+    out.off('close', abort)
+  }
+}
+
+function write(out: ServerResponse, chunk: Uint8Array): Promise<void> | void {
+  if (out.destroyed) throw new Error('client gone')
+  if (out.write(chunk)) return
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      out.off('drain', done)
+      out.off('close', done)
+      if (out.destroyed && !out.writableFinished) reject(new Error('client gone'))
+      else resolve()
+    }
+    out.on('drain', done)
+    out.on('close', done)
+  })
+}
