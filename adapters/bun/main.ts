@@ -14,6 +14,7 @@ import { setupServer } from '../common/server-main.ts'
 import { createSignalStop } from '../common/shutdown.ts'
 import { printReady } from '../common/startup.ts'
 import { type ListenerTls, admitsPeer, clientCertOf, configFileFromArgs, httpsUrl, loadListenersTls, nodeTlsOptions } from '../common/tls-config.ts'
+import { createDeadlines } from '../../src/proxy/deadlines.ts'
 import { createFetchForwarder } from '../../src/proxy/fetch-forwarder.ts'
 
 // Bun decompresses upstream bodies by default but keeps Content-Encoding; a proxy must not.
@@ -21,7 +22,8 @@ import { createFetchForwarder } from '../../src/proxy/fetch-forwarder.ts'
 // not to; the native server of this runtime on the other listeners accepts only its own.
 const NATIVE_GLOBALS = { overrideGlobalObjects: false }
 
-const forward = createFetchForwarder({ init: { decompress: false } })
+// Header deadlines on one shared tick (src/proxy/deadlines.ts), not a timer per request.
+const forward = createFetchForwarder({ init: { decompress: false }, deadlines: createDeadlines() })
 
 const { config, holder, adminApp, reloader, runtime } = await setupServer('bun', forward)
 

@@ -8,10 +8,12 @@
  */
 import type { Forwarder } from '../../src/gateway/types.ts'
 import { dropDecodedEncoding } from '../../src/proxy/decoded-encoding.ts'
+import { createDeadlines } from '../../src/proxy/deadlines.ts'
 import { createFetchForwarder } from '../../src/proxy/fetch-forwarder.ts'
 
 export function createDenoForwarder(): Forwarder {
-  const base = createFetchForwarder()
+  // Header deadlines on one shared tick (src/proxy/deadlines.ts), not a timer per request.
+  const base = createFetchForwarder({ deadlines: createDeadlines() })
   return async function denoForward(req, info) {
     const ae = req.headers.get('accept-encoding')
     if (ae === null) req.headers.set('accept-encoding', 'identity')

@@ -5,11 +5,14 @@
  */
 import { GatewayError } from '../gateway/errors.ts'
 import type { RequestInfo, UpstreamRequest } from '../gateway/types.ts'
+import { createTimerDeadlines, type Deadlines } from './deadlines.ts'
 
 export interface FetchForwarderOptions {
   fetch?: typeof fetch
   /** Extra RequestInit fields a runtime needs (e.g. Bun's `decompress: false`). */
   init?: Record<string, unknown>
+  /** How header deadlines and client aborts are watched (default: one timer per try). */
+  deadlines?: Deadlines
 }
 
 /** Maps a failed upstream attempt to the gateway error the client should see. */
@@ -34,19 +37,10 @@ export type FetchForwarder = (request: UpstreamRequest, info: RequestInfo) => Pr
 export function createFetchForwarder(options: FetchForwarderOptions = {}): FetchForwarder {
   const doFetch = options.fetch ?? fetch
   const extra = options.init ?? {}
+  const deadlines = options.deadlines ?? createTimerDeadlines()
   return async function fetchForward(req: UpstreamRequest): Promise<Response> {
-    let headerTimedOut = false
-    const clientSignal = req.cancel ? AbortSignal.any([req.original.signal, req.cancel]) : req.original.signal
-    let signal = clientSignal
-    let timer: ReturnType<typeof setTimeout> | undefined
-    if (req.headerTimeoutMs > 0) {
-      const local = new AbortController()
-      timer = setTimeout(() => {
-        headerTimedOut = true
-        local.abort(new GatewayError(504, 'upstream_timeout', 'upstream did not answer in time'))
-      }, req.headerTimeoutMs)
-      signal = AbortSignal.any([clientSignal, local.signal])
-    }
+    const watch = deadlines.watch(req.headerTimeoutMs, req.original.signal, req.cancel)
+    const signal = watch.signal
     const body = req.body === undefined ? req.original.body : req.body
     try {
       const init: RequestInit & Record<string, unknown> = {
@@ -61,9 +55,9 @@ export function createFetchForwarder(options: FetchForwarderOptions = {}): Fetch
       if (body instanceof ReadableStream) init.duplex = 'half'
       return await doFetch(req.url, init)
     } catch (err) {
-      throw upstreamFailure(err, clientSignal, headerTimedOut)
+      throw upstreamFailure(err, signal, watch.timedOut)
     } finally {
-      if (timer !== undefined) clearTimeout(timer)
+      watch.done()
     }
   }
 }
