@@ -69,7 +69,8 @@ export function createMetricsRegistry(): MetricsRegistry {
     return f
   }
   const child = (f: Family, values: readonly string[]): Child => {
-    const key = values.join('\u0001')
+    // One label (most per-request series: route) needs no joined key string.
+    const key = values.length === 1 ? values[0] : values.join('\u0001')
     let c = f.children.get(key)
     if (c === undefined) {
       c = { values: [...values], value: 0 }
