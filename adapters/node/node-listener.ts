@@ -8,6 +8,7 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { GatewayError, errorResponse } from '../../src/gateway/errors.ts'
 import type { RequestInfo } from '../../src/gateway/types.ts'
 import { NodeRequest } from './node-request.ts'
 import { nodeToWeb } from './node-streams.ts'
@@ -34,7 +35,7 @@ export function createNodeListener(
     const target = incoming.url ?? '/'
     // Origin-form only (RFC 9112 §3.2.1); absolute-form and `*` are for forward proxies and
     // OPTIONS to the server itself, neither of which a reverse proxy routes.
-    if (target.charCodeAt(0) !== 47) return writeBadTarget(outgoing)
+    if (target.charCodeAt(0) !== 47) return void writeError(new GatewayError(400, 'bad_request', 'request target must be a path'), outgoing)
     const secure = (incoming.socket as { encrypted?: boolean }).encrypted === true
     const url = `${secure ? 'https' : 'http'}://${incoming.headers.host ?? 'localhost'}${target}`
     const request = new NodeRequest(incoming, outgoing, url, requestBody) as unknown as Request
@@ -48,20 +49,18 @@ export function createNodeListener(
       (response) => {
         if (response !== ALREADY_SENT) return writeResponse(response, outgoing)
       },
-      () => {
-        // The gateway answers every failure itself; this is a last guard, never a stack trace.
-        if (!outgoing.headersSent) outgoing.writeHead(500, { 'content-type': 'application/json' })
-        outgoing.end('{"error":{"status":500,"code":"internal_error","message":"internal gateway error"}}')
+      // The gateway answers every failure itself; a last guard, rendered without a stack trace.
+      (err: unknown) => {
+        if (outgoing.headersSent) outgoing.destroy()
+        else void writeError(err, outgoing)
       },
     )
   }
 }
 
-function writeBadTarget(out: ServerResponse): void {
-  const id = crypto.randomUUID()
-  const body = JSON.stringify({ error: { status: 400, code: 'bad_request', message: 'request target must be a path', request_id: id } })
-  out.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-request-id': id })
-  out.end(body)
+/** The gateway's JSON error shape, for what is refused before the gateway sees it. */
+function writeError(err: unknown, out: ServerResponse): Promise<void> {
+  return writeResponse(errorResponse(err, crypto.randomUUID()), out)
 }
 
 /**

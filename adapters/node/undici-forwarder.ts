@@ -44,7 +44,7 @@ function failure(err: unknown, signal: AbortSignal): GatewayError {
 /** A signal that never aborts: the direct path learns of a gone client from its response. */
 const NEVER = new AbortController().signal
 
-function failOpen(err: unknown): GatewayError {
+function directFailure(err: unknown): GatewayError {
   return failure(err, NEVER)
 }
 
@@ -81,7 +81,7 @@ export function createUndiciForwarder(): UndiciForwarder {
     }
 
     if (req.direct !== undefined && native !== undefined) {
-      const exchange = new DirectExchange(native.outgoing, req.direct, failOpen)
+      const exchange = new DirectExchange(native.outgoing, req.direct, directFailure)
       poolFor(origin).dispatch(options, exchange)
       return exchange.done
     }

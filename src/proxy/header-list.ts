@@ -22,11 +22,6 @@ export class HeaderList implements HeaderBag {
   /** name, value, name, value…; names lower-case. Read by forwarders; edit through the methods. */
   readonly flat: string[] = []
 
-  /** For names known to be lower-case already (copied from a received request). */
-  appendLower(name: string, value: string): void {
-    this.flat.push(name, value)
-  }
-
   append(name: string, value: string): void {
     this.flat.push(name.toLowerCase(), value)
   }

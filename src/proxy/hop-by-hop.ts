@@ -4,7 +4,7 @@
  * Transfer-Encoding and Upgrade are hop-by-hop by definition (RFC 9112 §9.6, RFC 7230 §6.1).
  * @module
  */
-import { HeaderList } from './header-list.ts'
+import { type HeaderBag, HeaderList } from './header-list.ts'
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -34,27 +34,20 @@ function connectionTokens(value: string): string[] {
  * its own (Fetch standard §5.2).
  */
 export function copyEndToEnd(source: Headers, drop?: ReadonlySet<string>): Headers {
-  const out = new Headers()
+  return copyInto(source, drop, new Headers())
+}
+
+/** The same copy into a HeaderList, for the upstream request (header-list.ts). */
+export function copyEndToEndList(source: ReadOnlyHeaders, drop?: ReadonlySet<string>): HeaderList {
+  return copyInto(source, drop, new HeaderList())
+}
+
+function copyInto<T extends Pick<HeaderBag, 'append'>>(source: ReadOnlyHeaders, drop: ReadonlySet<string> | undefined, out: T): T {
   const connection = source.get('connection')
   const named = connection === null ? null : connectionTokens(connection)
   source.forEach((value, name) => {
     if (HOP_BY_HOP.has(name) || drop?.has(name) || named?.includes(name)) return
     out.append(name, value)
-  })
-  return out
-}
-
-/**
- * The same copy into a HeaderList, for the upstream request (header-list.ts): names from
- * `forEach` are lower-case already (Headers and Node's record both yield them so).
- */
-export function copyEndToEndList(source: ReadOnlyHeaders, drop?: ReadonlySet<string>): HeaderList {
-  const out = new HeaderList()
-  const connection = source.get('connection')
-  const named = connection === null ? null : connectionTokens(connection)
-  source.forEach((value, name) => {
-    if (HOP_BY_HOP.has(name) || drop?.has(name) || named?.includes(name)) return
-    out.appendLower(name, value)
   })
   return out
 }
