@@ -14,7 +14,7 @@ import { createReloader, type Reloader } from '../../src/gateway/reload.ts'
 import type { Forwarder, Runtime, RuntimeName } from '../../src/gateway/types.ts'
 import { createLogger } from '../../src/observability/logger.ts'
 import { loadConfigFile } from './config-file.ts'
-import { createLogSink } from './log-sink.ts'
+import { createLogSinks } from './log-sink.ts'
 import { createServerRuntime } from './server-runtime.ts'
 import { watchConfigFile } from './watch-config.ts'
 import { defaultConfigPath } from './paths.ts'
@@ -38,8 +38,9 @@ export async function setupServer(name: RuntimeName, forward: Forwarder): Promis
     process.exit(1)
   }
   const { config } = loaded
-  const logger = createLogger(config.logging.level, createLogSink(config.logging.output))
-  const runtime = createServerRuntime(name, forward, logger, config)
+  const sinks = createLogSinks(config.logging.output)
+  const logger = createLogger(config.logging.level, sinks.line, sinks.access)
+  const runtime = await createServerRuntime(name, forward, logger, config)
   const holder = createHolder(createGateway(config, runtime))
   try {
     await holder.current.ready

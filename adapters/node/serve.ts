@@ -18,7 +18,7 @@ import { createReloader } from '../../src/gateway/reload.ts'
 import { loadConfigFile } from '../common/config-file.ts'
 import { createLogger } from '../../src/observability/logger.ts'
 import { adminAddress, parseListenAddress, urlOf } from '../common/listen-address.ts'
-import { createLogSink } from '../common/log-sink.ts'
+import { createLogSinks } from '../common/log-sink.ts'
 import { createServerRuntime } from '../common/server-runtime.ts'
 import { gracefulStop, shutdownPlan } from '../common/shutdown.ts'
 import { watchConfigFile } from '../common/watch-config.ts'
@@ -65,9 +65,10 @@ function answerClientError(err: NodeJS.ErrnoException, socket: import('node:stre
 }
 
 export async function serveNode(config: Config, warnings: string[] = [], file?: string): Promise<RunningNode> {
-  const logger = createLogger(config.logging.level, createLogSink(config.logging.output))
+  const sinks = createLogSinks(config.logging.output)
+  const logger = createLogger(config.logging.level, sinks.line, sinks.access)
   const forwarder = createUndiciForwarder()
-  const runtime = createServerRuntime('node', forwarder.forward, logger, config)
+  const runtime = await createServerRuntime('node', forwarder.forward, logger, config)
   const holder = createHolder(createGateway(config, runtime))
   try {
     await holder.current.ready
