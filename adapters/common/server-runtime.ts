@@ -16,7 +16,7 @@ export function schedule(everyMs: number, fn: () => void): () => void {
   return () => clearInterval(timer)
 }
 
-export function createServerRuntime(name: RuntimeName, forward: Forwarder, logger: Logger, config: Config): Runtime {
+export async function createServerRuntime(name: RuntimeName, forward: Forwarder, logger: Logger, config: Config): Promise<Runtime> {
   const metrics = createMetricsRegistry()
   // Loaded only when configured (the SDK and exporter cost ~60 ms and ~18 MB at start); gateways
   // wait for it through `ready`, so no request is served before spans can be recorded.
@@ -38,7 +38,7 @@ export function createServerRuntime(name: RuntimeName, forward: Forwarder, logge
     schedule,
     metrics,
     // Created once per process: limit counters and store connections survive reloads.
-    stores: createServerStores(config, logger, metrics),
+    stores: await createServerStores(config, logger, metrics),
     ready: tracing?.then(() => {}),
     flushTracing: tracing === null ? undefined : () => tracing.then((flush) => flush?.()),
   }

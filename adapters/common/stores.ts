@@ -12,10 +12,13 @@ import type { LimitStores } from '../../src/policies/limits.ts'
 import { guardStore } from '../../src/store/guard.ts'
 import { createMemoryStore } from '../../src/store/memory-store.ts'
 import type { Store } from '../../src/store/types.ts'
-import { createRedisStore } from '../redis/redis-store.ts'
-import { createUpstashStore } from '../upstash/upstash-store.ts'
 
-export function createServerStores(config: Config, logger: Logger, metrics?: MetricsRegistry): LimitStores {
+/**
+ * The client of a remote store is imported only when `store.type` names it: ioredis alone adds
+ * ~14 MB of resident memory to a Bun process, which a gateway on the default in-memory store
+ * should not carry (issue 7's RSS goal, docs/performance.md).
+ */
+export async function createServerStores(config: Config, logger: Logger, metrics?: MetricsRegistry): Promise<LimitStores> {
   const s = config.store
   const local = createMemoryStore({ maxKeys: s.max_keys })
   let shared: Store
@@ -25,12 +28,15 @@ export function createServerStores(config: Config, logger: Logger, metrics?: Met
       break
     case 'redis': {
       const r = config.redis ?? { address: '127.0.0.1:6379' }
+      const { createRedisStore } = await import('../redis/redis-store.ts')
       shared = createRedisStore({ address: r.address, password: r.password, db: r.db, tls: r.tls, keyPrefix: s.key_prefix, timeoutMs: s.timeout })
       break
     }
-    case 'upstash':
+    case 'upstash': {
+      const { createUpstashStore } = await import('../upstash/upstash-store.ts')
       shared = createUpstashStore({ url: config.upstash?.url ?? '', token: config.upstash?.token ?? '', keyPrefix: s.key_prefix })
       break
+    }
     default:
       throw new Error(`store.type ${s.type} exists only on Cloudflare Workers (portico --runtime workerd, wrangler deploy); use redis or upstash here`)
   }
