@@ -48,10 +48,19 @@ export function cpuSeconds(pid: number): number {
 
 /** Peak resident set (VmHWM) in MB, summed over the process tree. */
 export function peakRssMb(pid: number): number {
+  return statusMb(pid, /VmHWM:\s+(\d+) kB/)
+}
+
+/** Resident set now (VmRSS) in MB, summed over the process tree: what a run left behind. */
+export function rssMb(pid: number): number {
+  return statusMb(pid, /VmRSS:\s+(\d+) kB/)
+}
+
+function statusMb(pid: number, field: RegExp): number {
   let kb = 0
   for (const p of [pid, ...descendants(pid)]) {
     try {
-      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))
+      const m = field.exec(readFileSync(`/proc/${p}/status`, 'utf8'))
       if (m) kb += Number(m[1])
     } catch {
       // exited

@@ -3,14 +3,14 @@
  * (every target once per case per round, rounds repeated), on this machine. Prints a Markdown
  * table (req/s, p50/p99, ratio to direct, proxy CPU µs/request, peak RSS) and the goal
  * ratios; writes JSON to bench/results/. A benchmark, not a test: nothing here asserts.
- *   node bench/run.ts [--rounds N] [--seconds S] [--smoke] [--no-stores]
+ *   node bench/run.ts [--rounds N] [--seconds S] [--smoke] [--growth-runs N] [--no-stores]
  */
 import { execFileSync, type ChildProcess } from 'node:child_process'
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { cpuSeconds, peakRssMb, start, stop, waitForPort } from './procs.ts'
+import { cpuSeconds, peakRssMb, rssMb, start, stop, waitForPort } from './procs.ts'
 import { nginxConf, root, type Target, targets, UPLOAD_PORT, upstreamBody } from './targets.ts'
 import { SignJWT } from 'jose'
 import { latencyTable, runStoreLatency } from './store-latency.ts'
@@ -25,6 +25,8 @@ const { values } = parseArgs({
     only: { type: 'string' },
     /** How many of the cases to run, in order (small, 64 KiB, 1 MB POST). */
     cases: { type: 'string', default: '3' },
+    /** Consecutive small-GET runs per Portico target for the RSS-growth check (0 = skip). */
+    'growth-runs': { type: 'string', default: '5' },
     /** Skip the store decision-latency section. */
     'no-stores': { type: 'boolean', default: false },
   },
@@ -113,6 +115,26 @@ for (let round = 1; round <= rounds; round++) {
   }
 }
 const rss = new Map(list.map((t) => [t.name, procs.get(t)?.pid ? peakRssMb(procs.get(t)!.pid!) : null]))
+
+// Growth: the same process under N consecutive small-GET runs, after one uncounted run. A leak
+// shows as resident memory rising run after run. A GC heap also grows while it settles at its
+// working size, then stays (Node's realistic route: 335, 349, 356, 361, then 361 MB for eight
+// more runs), so the check allows 5% between the first and the last counted run.
+const growthRuns = Number(values['growth-runs'])
+const growth = new Map<string, number[]>()
+for (const t of growthRuns > 0 ? list.filter((x) => x.name.startsWith('portico') && procs.get(x)?.pid) : []) {
+  const pid = procs.get(t)!.pid!
+  const after: number[] = []
+  const url = `http://127.0.0.1:${t.port}${cases[0].path}`
+  wrk(url, seconds, undefined, t.headers)
+  for (let i = 0; i < growthRuns; i++) {
+    const r = wrk(url, seconds, undefined, t.headers)
+    if (r.errors) process.stderr.write(`growth run ${i + 1} ${t.name}: ${r.errors} errors\n`)
+    after.push(rssMb(pid))
+  }
+  growth.set(t.name, after)
+  process.stderr.write(`growth ${t.name}: ${after.join(' → ')} MB\n`)
+}
 for (const p of procs.values()) await stop(p)
 await stop(upstreamProc)
 if (uploadProc) await stop(uploadProc)
@@ -177,6 +199,13 @@ for (const c of cases) {
     lines.push(`| ${c.name} | ${label} | ${v.toFixed(2)} | ≥ ${goal} | ${v >= goal ? 'yes' : 'no'} |`)
   }
 }
+if (growth.size > 0) {
+  lines.push('', `### Resident memory across ${growthRuns} consecutive ${cases[0].name} runs after a warm-up run (MB after each)`, '', '| target | after each run | growth from run 1 | no growth (≤ 5%, GC noise) |', '|---|---|---|---|')
+  for (const [name, after] of growth) {
+    const grew = after[after.length - 1] - after[0]
+    lines.push(`| ${name} | ${after.join(' → ')} | ${grew} | ${grew <= after[0] * 0.05 ? 'yes' : 'no'} |`)
+  }
+}
 console.log(lines.join('\n'))
 
 // Store decision latency (issue 4): the cost one rate-limit decision adds per store.
@@ -184,5 +213,5 @@ const storeRows = values['no-stores'] ? [] : await runStoreLatency(smoke ? 200 :
 if (storeRows.length > 0) console.log(`\n### Store decision latency (one token-bucket decision)\n\n${latencyTable(storeRows)}`)
 mkdirSync(join(root, 'bench/results'), { recursive: true })
 const out = join(root, 'bench/results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`)
-writeFileSync(out, JSON.stringify({ versions, rounds, seconds, samples: Object.fromEntries(samples), rss: Object.fromEntries(rss), stores: storeRows }, null, 2))
+writeFileSync(out, JSON.stringify({ versions, rounds, seconds, samples: Object.fromEntries(samples), rss: Object.fromEntries(rss), growth: Object.fromEntries(growth), stores: storeRows }, null, 2))
 console.log(`\nJSON: ${out}`)
