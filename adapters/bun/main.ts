@@ -25,7 +25,8 @@ const NATIVE_GLOBALS = { overrideGlobalObjects: false }
 // Header deadlines on one shared tick (src/proxy/deadlines.ts), not a timer per request.
 const forward = createFetchForwarder({ init: { decompress: false }, deadlines: createDeadlines() })
 
-const { config, holder, adminApp, reloader, runtime } = await setupServer('bun', forward)
+// Bun's fetch Responses have mutable headers: response policies edit them in place (types.ts).
+const { config, holder, adminApp, reloader, runtime } = await setupServer('bun', forward, { mutableResponses: true })
 
 // Certificates and keys are read once, all of them before any socket is bound.
 let tlsOf: (ListenerTls | null)[] = []

@@ -15,7 +15,7 @@ import type { Forwarder, Runtime, RuntimeName } from '../../src/gateway/types.ts
 import { createLogger } from '../../src/observability/logger.ts'
 import { loadConfigFile } from './config-file.ts'
 import { createLogSinks } from './log-sink.ts'
-import { createServerRuntime } from './server-runtime.ts'
+import { createServerRuntime, type ServerRuntimeOptions } from './server-runtime.ts'
 import { watchConfigFile } from './watch-config.ts'
 import { defaultConfigPath } from './paths.ts'
 import { logStartup } from './startup.ts'
@@ -29,7 +29,7 @@ export interface ServerSetup {
   adminApp: ReturnType<typeof createAdminApp> | null
 }
 
-export async function setupServer(name: RuntimeName, forward: Forwarder): Promise<ServerSetup> {
+export async function setupServer(name: RuntimeName, forward: Forwarder, options: ServerRuntimeOptions = {}): Promise<ServerSetup> {
   const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' } }, strict: false })
   const file = typeof values.config === 'string' ? values.config : defaultConfigPath
   const loaded = loadConfigFile(file, process.env)
@@ -40,7 +40,7 @@ export async function setupServer(name: RuntimeName, forward: Forwarder): Promis
   const { config } = loaded
   const sinks = createLogSinks(config.logging.output)
   const logger = createLogger(config.logging.level, sinks.line, sinks.access)
-  const runtime = await createServerRuntime(name, forward, logger, config)
+  const runtime = await createServerRuntime(name, forward, logger, config, options)
   const holder = createHolder(createGateway(config, runtime))
   try {
     await holder.current.ready

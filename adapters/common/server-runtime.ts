@@ -16,7 +16,19 @@ export function schedule(everyMs: number, fn: () => void): () => void {
   return () => clearInterval(timer)
 }
 
-export async function createServerRuntime(name: RuntimeName, forward: Forwarder, logger: Logger, config: Config): Promise<Runtime> {
+/** What differs between the server runtimes beyond the name and the forwarder. */
+export interface ServerRuntimeOptions {
+  /** Runtime.mutableResponses: the forwarder's fetch Responses can be edited in place (Bun). */
+  mutableResponses?: boolean
+}
+
+export async function createServerRuntime(
+  name: RuntimeName,
+  forward: Forwarder,
+  logger: Logger,
+  config: Config,
+  options: ServerRuntimeOptions = {},
+): Promise<Runtime> {
   const metrics = createMetricsRegistry()
   // Loaded only when configured (the SDK and exporter cost ~60 ms and ~18 MB at start); gateways
   // wait for it through `ready`, so no request is served before spans can be recorded.
@@ -32,6 +44,7 @@ export async function createServerRuntime(name: RuntimeName, forward: Forwarder,
   return {
     name,
     forward,
+    mutableResponses: options.mutableResponses,
     logger,
     waitUntil: (p) => void p.catch((err) => logger.error('background task failed', { error: String(err) })),
     now: () => performance.now(),

@@ -56,7 +56,7 @@ export function createProxyHandler(
   const idleMs = tp.idle ?? 0
   const forward = runtime.forward
 
-  const finishResponse = createResponseFinisher(responseTransform, affinity, idleMs)
+  const finishResponse = createResponseFinisher(responseTransform, affinity, idleMs, runtime.mutableResponses === true)
   const retry = createRetryPolicy(route.retry_policy)
   const hedging = route.retry_policy?.hedging?.enabled ? route.retry_policy.hedging : null
   const hedgeMethods = new Set(route.retry_policy?.retryable_methods ?? [])

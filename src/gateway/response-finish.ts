@@ -6,7 +6,7 @@
  */
 import type { BackendTarget } from '../balancer/pool.ts'
 import type { Affinity } from '../balancer/split.ts'
-import { copyEndToEnd } from '../proxy/hop-by-hop.ts'
+import { copyEndToEnd, stripHopByHop } from '../proxy/hop-by-hop.ts'
 import { observeBody } from '../proxy/streams.ts'
 import type { RequestContext } from './context.ts'
 import { applyEdits } from './header-edits.ts'
@@ -19,23 +19,35 @@ const DROP_RESPONSE = new Set(['x-request-id'])
 
 export type ResponseFinisher = (ctx: RequestContext, res: Response, vars: TransformVars | undefined, backend: BackendTarget) => Response
 
+/**
+ * `inPlace`: the forwarder's Responses have mutable headers (Runtime.mutableResponses): the
+ * policies edit them and the upstream Response itself is returned when its body needs no
+ * change, instead of a copied Headers and a new Response around the same body.
+ */
 export function createResponseFinisher(
   responseTransform: HeaderTransformer | null,
   affinity: Affinity | null,
   idleMs: number,
+  inPlace = false,
 ): ResponseFinisher {
   return function finishResponse(ctx, res, vars, backend) {
     const { request } = ctx
-    const outHeaders = copyEndToEnd(res.headers, DROP_RESPONSE)
+    let outHeaders: Headers
+    if (inPlace) {
+      outHeaders = res.headers
+      stripHopByHop(outHeaders)
+    } else outHeaders = copyEndToEnd(res.headers, DROP_RESPONSE)
     outHeaders.set('x-request-id', ctx.requestId)
     if (ctx.responseHeaders !== null) applyEdits(outHeaders, ctx.responseHeaders)
     const pin = affinity?.cookie(backend, request.headers)
     if (pin) outHeaders.append('set-cookie', pin)
     if (responseTransform !== null) responseTransform(outHeaders, vars ?? transformVars(ctx))
     let outBody: ReadableStream<Uint8Array> | null = res.body
+    let bodyChanged = false
     if (outBody !== null && (NULL_BODY.has(res.status) || request.method === 'HEAD')) {
       outBody.cancel().catch(() => {})
       outBody = null
+      bodyChanged = true
     }
     // Wrapping costs a JS stream hop per chunk and takes the body off the runtime's native pipe
     // (on Bun it was ~40% of the CPU of a logged route): only when something needs it. A body
@@ -46,8 +58,12 @@ export function createResponseFinisher(
       ctx.bodyObserved = true
       const declared = idleMs > 0 ? -1 : declaredLength(outHeaders.get('content-length'))
       if (declared >= 0) ctx.logAccess?.(status, declared)
-      else outBody = observeBody(outBody, idleMs, (bytes) => ctx.logAccess?.(status, bytes))
+      else {
+        outBody = observeBody(outBody, idleMs, (bytes) => ctx.logAccess?.(status, bytes))
+        bodyChanged = true
+      }
     }
+    if (inPlace && !bodyChanged) return res
     return new Response(outBody, { status: res.status, statusText: res.statusText, headers: outHeaders })
   }
 }

@@ -52,6 +52,16 @@ function copyInto<T extends Pick<HeaderBag, 'append'>>(source: ReadOnlyHeaders, 
   return out
 }
 
+/**
+ * The same rules applied to a Headers in place: for a runtime whose fetch Responses may be
+ * edited (Bun), where this replaces a copy into a new Headers and a new Response.
+ */
+export function stripHopByHop(headers: HeaderBag): void {
+  const connection = headers.get('connection')
+  if (connection !== null) for (const name of connectionTokens(connection)) headers.delete(name)
+  for (const name of HOP_BY_HOP) if (headers.has(name)) headers.delete(name)
+}
+
 /** The reading half of Headers, which a received request's headers provide on every runtime. */
 export interface ReadOnlyHeaders {
   get(name: string): string | null
