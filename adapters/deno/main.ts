@@ -2,22 +2,13 @@
  * Deno entry: `deno run --unstable-no-legacy-abort --allow-net --allow-read --allow-env --allow-sys adapters/deno/main.ts --config portico.yaml`.
  * @module
  */
-import { createServer as createHttpsServer } from 'node:https'
 import { dirname } from 'node:path'
-import type { TLSSocket } from 'node:tls'
-import { getRequestListener, type HttpBindings } from '@hono/node-server'
-import type { ListenerConfig } from '../../src/config/types.ts'
 import { adminAddress, parseListenAddress, urlOf } from '../common/listen-address.ts'
-import { listenAt, nodeHttpTimeouts, serveOnNodeHttp } from '../common/node-http-listener.ts'
 import { setupServer } from '../common/server-main.ts'
 import { createSignalStop } from '../common/shutdown.ts'
 import { printReady } from '../common/startup.ts'
-import { type ListenerTls, admitsPeer, clientCertOf, configFileFromArgs, httpsUrl, loadListenersTls, nodeTlsOptions } from '../common/tls-config.ts'
+import { type ListenerTls, configFileFromArgs, httpsUrl, loadListenersTls } from '../common/tls-config.ts'
 import { createDenoForwarder } from './forwarder.ts'
-
-// @hono/node-server swaps the global Request/Response for its own light classes unless told
-// not to; the native server of this runtime on the other listeners accepts only its own.
-const NATIVE_GLOBALS = { overrideGlobalObjects: false }
 
 const forward = createDenoForwarder()
 
@@ -48,58 +39,23 @@ function serve(address: string, fetch: Handler, tls?: { cert: string; key: strin
   return Promise.resolve({ server, url: tls === undefined ? url : httpsUrl(url) })
 }
 
-/**
- * SNI (`certificates`) and client certificates run on Deno's node:https, which has both
- * (SNICallback, TLSSocket.getPeerCertificate). Deno.serve takes one cert/key pair only: its
- * SNI resolver is a private symbol of Deno.listenTls that Deno.serve does not pass on
- * (denoland/deno#23233), and it can neither request nor expose a client certificate
- * (denoland/deno#26825). Slower than Deno.serve: taken only when one of them is configured.
- */
-async function serveNodeTls(l: ListenerConfig, tls: ListenerTls): Promise<{ url: string; stop: () => Promise<void> }> {
-  const { clientAuth } = tls
-  const server = createHttpsServer(
-    {
-      ...nodeHttpTimeouts(l),
-      ...nodeTlsOptions(tls),
-    },
-    getRequestListener(function porticoDenoTls(request, env) {
-      const socket = (env as HttpBindings).incoming.socket as TLSSocket
-      return holder.current.handle(request, {
-        remoteAddr: socket.remoteAddress ?? '',
-        clientCert: clientAuth === 'none' ? undefined : clientCertOf(socket, clientAuth),
-      })
-    }, NATIVE_GLOBALS),
-  )
-  if (clientAuth === 'verify') {
-    // Prepended: node:http may parse a request that arrived with the handshake as soon as
-    // its own listener runs, so the connection is refused before that.
-    server.prependListener('secureConnection', (socket: TLSSocket) => {
-      if (!admitsPeer(socket, clientAuth)) socket.destroy()
-    })
-  }
-  const url = httpsUrl(await listenAt(server, l.address))
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      server.close(() => resolve())
-      server.closeIdleConnections()
-    })
-  return { url, stop }
-}
-
 const stops: (() => Promise<unknown>)[] = []
 const listeners: Record<string, string> = {}
 for (const [i, l] of config.listeners.entries()) {
   if (l.protocol !== 'http') continue
   const tls = tlsOf[i]
   if (tls === null && l.http.read_header_timeout !== undefined) {
-    // Deno.serve has no header deadline; its node:http server enforces one.
+    // Deno.serve has no header deadline; its node:http server enforces one. The node:http
+    // paths are imported only when a listener needs them (node-tls-listener.ts).
+    const { serveOnNodeHttp } = await import('../common/node-http-listener.ts')
     const served = await serveOnNodeHttp(l, (req, remoteAddr) => holder.current.handle(req, { remoteAddr }))
     stops.push(served.stop)
     listeners[l.id] = served.url
     continue
   }
   if (tls !== null && (tls.clientAuth !== 'none' || tls.sni.length > 0 || l.http.read_header_timeout !== undefined)) {
-    const { url, stop } = await serveNodeTls(l, tls)
+    const { serveNodeTls } = await import('./node-tls-listener.ts')
+    const { url, stop } = await serveNodeTls(l, tls, holder)
     stops.push(stop)
     listeners[l.id] = url
     continue
