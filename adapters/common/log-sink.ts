@@ -35,8 +35,11 @@ export function createLogSinks(output: string): LogSinks {
     return { line, access: line }
   }
   const sink = createFileSink(output)
-  // Lines still buffered when the process ends are written, whatever ended it.
-  process.once('exit', () => sink.close())
+  // Lines still buffered when the process ends are written. Deno.exit does not emit process
+  // 'exit' (Deno 2.9: only process.exit does); it dispatches the global 'unload' event.
+  const close = () => sink.close()
+  process.once('exit', close)
+  ;(globalThis as { addEventListener?: (type: string, fn: () => void) => void }).addEventListener?.('unload', close)
   return { line: sink.writeNow, access: sink.write }
 }
 

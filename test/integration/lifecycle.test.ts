@@ -104,6 +104,40 @@ describe.each(['node', 'bun', 'deno'])('graceful shutdown on %s', (runtime) => {
   })
 })
 
+describe.each(['node', 'bun', 'deno'])('access log file on %s', (runtime) => {
+  it('is buffered, yet holds a line for every answered request once a signal has stopped the gateway', async () => {
+    const logFile = join(root, '.test-out', `lifecycle-access-${runtime}.jsonl`)
+    writeFileSync(logFile, '')
+    const file = join(root, '.test-out', `lifecycle-access-${runtime}.yaml`)
+    writeFileSync(
+      file,
+      [
+        'listeners: [{ id: public, address: "127.0.0.1:0" }]',
+        'admin: { address: "127.0.0.1:0" }',
+        `logging: { access_log: true, level: warn, output: "${logFile}" }`,
+        'shutdown: { drain_delay: 0s, timeout: 5s }',
+        'routes:',
+        `  - { id: slow, path: /slow, backends: [{ url: "${upUrl}" }] }`,
+      ].join('\n'),
+    )
+    const gw = startPortico(runtime, file, {}, join(root, '.test-out', `lifecycle-access-${runtime}.log`))
+    const ready = await gw.ready
+    const ids = Array.from({ length: 20 }, (_, i) => `access-${runtime}-${i}`)
+    for (const id of ids) {
+      const res = await fetch(`${ready.listeners.public}/slow`, { headers: { 'x-request-id': id } })
+      expect(res.status).toBe(200)
+      await res.arrayBuffer()
+    }
+    // Stopped at once: the last lines are still in the sink's buffer (flushed after 100 ms).
+    expect(await gw.stop('SIGTERM')).toBe(0)
+    const logged = readFileSync(logFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"msg":"access"'))
+      .map((l) => (JSON.parse(l) as { request_id: string }).request_id)
+    expect(logged).toEqual(ids)
+  })
+})
+
 describe.each(['node', 'bun', 'deno'])('reloads under load on %s', (runtime) => {
   it('file changes, POST /reload and a rejected bad file under load: zero failed requests', async () => {
     const file = config(`reload-${runtime}`)
