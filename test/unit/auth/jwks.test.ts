@@ -189,8 +189,9 @@ describe('JWKS cache', () => {
     c.advance(300_000)
     ok(await v.verify(await sign(keyA))) // served from the cache while the refresh runs
     await vi.waitFor(() => expect(idp.fetches()).toBe(2))
-    await new Promise((r) => setTimeout(r, 20))
-    refused(await v.verify(await sign(keyA)), 'jwt_key_unknown')
+    // The refreshed set is imported asynchronously after the fetch: poll rather than guess a delay
+    // (a fixed 20 ms was too short once under CI load).
+    await vi.waitFor(async () => refused(await v.verify(await sign(keyA)), 'jwt_key_unknown'), { timeout: 3000, interval: 20 })
     ok(await v.verify(await sign(keyB)))
   })
 
