@@ -9,12 +9,8 @@ import { type TLSSocket, createServer as createTlsServer } from 'node:tls'
 import { getRequestListener, type HttpBindings } from '@hono/node-server'
 import type { ListenerConfig } from '../../src/config/types.ts'
 import type { GatewayHolder } from '../../src/gateway/holder.ts'
-import { listenAt, nodeHttpTimeouts } from '../common/node-http-listener.ts'
+import { listenAt, NATIVE_GLOBALS, nodeHttpTimeouts } from '../common/node-http-listener.ts'
 import { type ListenerTls, admitsPeer, clientCertOf, httpsUrl, nodeTlsOptions } from '../common/tls-config.ts'
-
-// @hono/node-server swaps the global Request/Response for its own light classes unless told
-// not to; the native server of this runtime on the other listeners accepts only its own.
-const NATIVE_GLOBALS = { overrideGlobalObjects: false }
 
 /**
  * Bun.serve can enforce `require` at the handshake but has no API to read the peer certificate

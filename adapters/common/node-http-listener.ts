@@ -11,6 +11,12 @@ import { getRequestListener, type HttpBindings } from '@hono/node-server'
 import type { ListenerConfig } from '../../src/config/types.ts'
 import { parseListenAddress, urlOf } from './listen-address.ts'
 
+/**
+ * @hono/node-server swaps the global Request/Response for its own light classes unless told not
+ * to; the native server of the same runtime on the other listeners accepts only its own.
+ */
+export const NATIVE_GLOBALS = { overrideGlobalObjects: false }
+
 export type ListenerHandler = (request: Request, remoteAddr: string) => Promise<Response>
 
 /** Node's option set for a listener's http timeouts (also used by the TLS variants). */
@@ -43,8 +49,7 @@ export async function serveOnNodeHttp(l: ListenerConfig, handle: ListenerHandler
       function porticoNodeHttp(request, env) {
         return handle(request, (env as HttpBindings).incoming.socket.remoteAddress ?? '')
       },
-      // The native servers in the same process need the real Request/Response globals.
-      { overrideGlobalObjects: false },
+      NATIVE_GLOBALS,
     ),
   )
   const url = await listenAt(server, l.address)

@@ -43,11 +43,9 @@ export function createResponseFinisher(
     if (pin) outHeaders.append('set-cookie', pin)
     if (responseTransform !== null) responseTransform(outHeaders, vars ?? transformVars(ctx))
     let outBody: ReadableStream<Uint8Array> | null = res.body
-    let bodyChanged = false
     if (outBody !== null && (NULL_BODY.has(res.status) || request.method === 'HEAD')) {
       outBody.cancel().catch(() => {})
       outBody = null
-      bodyChanged = true
     }
     // Wrapping costs a JS stream hop per chunk and takes the body off the runtime's native pipe
     // (on Bun it was ~40% of the CPU of a logged route): only when something needs it. A body
@@ -58,12 +56,9 @@ export function createResponseFinisher(
       ctx.bodyObserved = true
       const declared = idleMs > 0 ? -1 : declaredLength(outHeaders.get('content-length'))
       if (declared >= 0) ctx.logAccess?.(status, declared)
-      else {
-        outBody = observeBody(outBody, idleMs, (bytes) => ctx.logAccess?.(status, bytes))
-        bodyChanged = true
-      }
+      else outBody = observeBody(outBody, idleMs, (bytes) => ctx.logAccess?.(status, bytes))
     }
-    if (inPlace && !bodyChanged) return res
+    if (inPlace && outBody === res.body) return res
     return new Response(outBody, { status: res.status, statusText: res.statusText, headers: outHeaders })
   }
 }
