@@ -13,6 +13,8 @@ export interface Target {
   command?: [string, string[], Record<string, string>?]
   /** Request headers wrk sends (the realistic route's bearer token). */
   headers?: Record<string, string>
+  /** Also measured in the resident-memory growth check (every Portico target is). */
+  growth?: boolean
   /** Only these cases (default: all). */
   cases?: string[]
 }
@@ -96,6 +98,13 @@ export function targets(upstreamPort: number, upstream: string, dir: string, has
         ['run', '--unstable-no-legacy-abort', '-A', join(root, 'adapters/deno/main.ts'), '--config', config],
         porticoEnv(19113),
       ],
+    },
+    {
+      name: 'workerd: bare fetch worker',
+      note: 'local Miniflare',
+      port: 19106,
+      growth: true,
+      command: [node, [join(root, 'bench/peers/workerd-proxy.mjs'), '19106', upstream]],
     },
     {
       name: 'portico workerd',
