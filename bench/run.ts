@@ -179,7 +179,16 @@ for (const c of cases) {
     const cpu = s.cpuUsPerReq === null ? '–' : Math.round(s.cpuUsPerReq)
     lines.push(`| ${t.name}${t.note ? ` (${t.note})` : ''} | ${Math.round(s.rps)} | ${s.p50ms.toFixed(2)} | ${s.p99ms.toFixed(2)} | ${(s.rps / direct).toFixed(2)} | ${cpu} | ${rss.get(t.name) ?? '–'} | ${s.errors} |`)
   }
-  lines.push('')
+  lines.push('', ...peerRatios(c.name), '')
+}
+/** Each Portico target's req/s divided by each peer's, for one case (a row per Portico target). */
+function peerRatios(c: string): string[] {
+  const ran = list.filter((t) => samples.has(`${c}|${t.name}`) && t.name !== 'direct')
+  const peers = ran.filter((t) => !t.name.startsWith('portico'))
+  const ours = ran.filter((t) => t.name.startsWith('portico'))
+  if (peers.length === 0 || ours.length === 0) return []
+  const rows = ours.map((o) => `| ${o.name} | ${peers.map((p) => (summary(c, o.name).rps / summary(c, p.name).rps).toFixed(2)).join(' | ')} |`)
+  return [`Portico ÷ each peer (req/s):`, '', `| | ${peers.map((p) => p.name).join(' | ')} |`, `|---|${peers.map(() => '---|').join('')}`, ...rows]
 }
 const ratio = (c: string, a: string, b: string) => summary(c, a).rps / summary(c, b).rps
 const goals: [string, string, string, number][] = [
