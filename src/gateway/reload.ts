@@ -40,7 +40,8 @@ function restartOnlyChanges(before: Config, after: Config): string[] {
   return out
 }
 
-export function createReloader(holder: GatewayHolder, load: () => ParseResult, runtime: Runtime): Reloader {
+/** `load` may be asynchronous: the Bun entry validates in a worker (adapters/common/config-in-worker.ts). */
+export function createReloader(holder: GatewayHolder, load: () => ParseResult | Promise<ParseResult>, runtime: Runtime): Reloader {
   let last: ReloadStatus | null = null
   // Reloads run one after another: a slow one (key imports) never finishes after a later one.
   let queue: Promise<unknown> = Promise.resolve()
@@ -56,7 +57,7 @@ export function createReloader(holder: GatewayHolder, load: () => ParseResult, r
 
   async function reloadNow(trigger: string): Promise<ReloadStatus> {
     const at = new Date().toISOString()
-    const parsed = load()
+    const parsed = await load()
     if (!parsed.ok) {
       const error = formatIssues(parsed.issues)
       runtime.logger.error('config reload rejected; the running config is kept', { trigger, error })

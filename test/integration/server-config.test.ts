@@ -1,0 +1,84 @@
+/**
+ * The Bun and Deno entries run directly (`bun adapters/bun/main.ts`, `deno run … main.ts`),
+ * without the Node CLI's own validation in front: a bad config is still refused with every
+ * problem as FILE: key.path: message, and a good one serves. Bun validates in a short-lived
+ * worker (adapters/common/config-in-worker.ts), Deno in process; both paths are exercised here.
+ * Reloads through the same loaders are covered by test/conformance/reload.test.ts.
+ */
+import { spawn } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { root } from '../conformance/global-setup.ts'
+
+const DENO_FLAGS = ['run', '--unstable-no-legacy-abort', '--allow-net', '--allow-read', '--allow-env', '--allow-sys', '--allow-write']
+
+function entry(runtime: 'bun' | 'deno', file: string): [string, string[]] {
+  const main = join(root, `adapters/${runtime}/main.ts`)
+  const bin = join(root, 'node_modules/.bin', runtime)
+  return runtime === 'bun' ? [bin, [main, '--config', file]] : [bin, [...DENO_FLAGS, main, '--config', file]]
+}
+
+/** Runs until the ready line (then SIGTERM) or until exit; returns what it printed and the exit code. */
+function run(runtime: 'bun' | 'deno', file: string): Promise<{ code: number | null; stdout: string; stderr: string; ready: boolean }> {
+  const [cmd, args] = entry(runtime, file)
+  const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  let ready = false
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString()
+    if (!ready && stdout.includes('"msg":"ready"')) {
+      ready = true
+      child.kill('SIGTERM')
+    }
+  })
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString()
+  })
+  const killer = setTimeout(() => child.kill('SIGKILL'), 30_000)
+  return new Promise((resolve) =>
+    child.on('exit', (code) => {
+      clearTimeout(killer)
+      resolve({ code, stdout, stderr, ready })
+    }),
+  )
+}
+
+function write(name: string, lines: string[]): string {
+  mkdirSync(join(root, '.test-out'), { recursive: true })
+  const file = join(root, '.test-out', name)
+  writeFileSync(file, lines.join('\n'))
+  return file
+}
+
+describe.each(['bun', 'deno'] as const)('config validation in the %s entry', (runtime) => {
+  it('a bad config lists every problem as FILE: key.path: message and exits 1', async () => {
+    const file = write(`server-config-bad-${runtime}.yaml`, [
+      'listeners: [{ address: "127.0.0.1:0" }]',
+      'routes:',
+      '  - { id: a, path: /a, path_prefx: true, echo: true }',
+      '  - { id: b, path: /b, timeout: 10 seconds, echo: true }',
+    ])
+    const r = await run(runtime, file)
+    expect(r.ready).toBe(false)
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(new RegExp(`${file}: routes\\.0\\.path_prefx: .*did you mean .*path_prefix`))
+    expect(r.stderr).toMatch(new RegExp(`${file}: routes\\.1\\.timeout: .*duration`))
+  }, 40_000)
+
+  it('a missing file is reported with its name and the gateway does not start', async () => {
+    const file = join(root, '.test-out', `server-config-missing-${runtime}.yaml`)
+    const r = await run(runtime, file)
+    expect(r.ready).toBe(false)
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain(`${file}: cannot read file`)
+  }, 40_000)
+
+  it('a good config starts and prints its ready line', async () => {
+    const file = write(`server-config-good-${runtime}.yaml`, ['listeners: [{ id: public, address: "127.0.0.1:0" }]', 'admin: { enabled: false }', 'routes:', '  - { id: a, path: /a, echo: true }'])
+    const r = await run(runtime, file)
+    expect(r.ready).toBe(true)
+    expect(r.stdout).toMatch(/"listeners":\{"public":"http:\/\/127\.0\.0\.1:\d+"\}/)
+  }, 40_000)
+})
