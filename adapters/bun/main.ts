@@ -17,8 +17,7 @@ import { createFetchForwarder } from '../../src/proxy/fetch-forwarder.ts'
 const forward = createFetchForwarder({ init: { decompress: false }, deadlines: createDeadlines() })
 
 // Bun's fetch Responses have mutable headers: response policies edit them in place (types.ts).
-// The config is validated in a worker: the validator's ~9 MB are freed with it (config-in-worker.ts).
-const { config, holder, adminApp, reloader, runtime } = await setupServer('bun', forward, { mutableResponses: true, configInWorker: true })
+const { config, holder, adminApp, reloader, runtime } = await setupServer('bun', forward, { mutableResponses: true })
 
 // Certificates and keys are read once, all of them before any socket is bound.
 let tlsOf: (ListenerTls | null)[] = []

@@ -13,7 +13,7 @@ import { createHolder, type GatewayHolder } from '../../src/gateway/holder.ts'
 import { createReloader, type Reloader } from '../../src/gateway/reload.ts'
 import type { Forwarder, Runtime, RuntimeName } from '../../src/gateway/types.ts'
 import { createLogger } from '../../src/observability/logger.ts'
-import type { LoadResult } from './config-file.ts'
+import { loadConfigInWorker } from './config-in-worker.ts'
 import { createLogSinks } from './log-sink.ts'
 import { createServerRuntime, type ServerRuntimeOptions } from './server-runtime.ts'
 import { watchConfigFile } from './watch-config.ts'
@@ -29,26 +29,13 @@ export interface ServerSetup {
   adminApp: ReturnType<typeof createAdminApp> | null
 }
 
-export interface SetupOptions extends ServerRuntimeOptions {
-  /** Validate the config in a Web Worker so the validator's modules never stay loaded (Bun). */
-  configInWorker?: boolean
-}
-
-/** Both paths are imported on demand: a static import would load the validator in any case. */
-async function configLoader(inWorker: boolean): Promise<(file: string) => Promise<LoadResult>> {
-  if (inWorker) {
-    const { loadConfigInWorker } = await import('./config-in-worker.ts')
-    return (file) => loadConfigInWorker(file, process.env)
-  }
-  const { loadConfigFile } = await import('./config-file.ts')
-  return async (file) => loadConfigFile(file, process.env)
-}
-
-export async function setupServer(name: RuntimeName, forward: Forwarder, options: SetupOptions = {}): Promise<ServerSetup> {
+export async function setupServer(name: RuntimeName, forward: Forwarder, options: ServerRuntimeOptions = {}): Promise<ServerSetup> {
   const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' } }, strict: false })
   const file = typeof values.config === 'string' ? values.config : defaultConfigPath
-  const load = await configLoader(options.configInWorker === true)
-  const loaded = await load(file)
+  // Validated in a short-lived worker, at start and on every reload: the validator's modules
+  // never load into this heap (config-in-worker.ts has the figures).
+  const load = () => loadConfigInWorker(file, process.env)
+  const loaded = await load()
   if (!loaded.ok) {
     process.stderr.write(`${formatIssues(loaded.issues)}\n`)
     process.exit(1)
@@ -65,7 +52,7 @@ export async function setupServer(name: RuntimeName, forward: Forwarder, options
     process.exit(1)
   }
   logStartup(logger, holder.current, name, loaded.warnings)
-  const reloader = createReloader(holder, () => load(file), runtime)
+  const reloader = createReloader(holder, load, runtime)
   // A saved config file reloads too (debounced); a bad one is rejected and the old one serves on.
   watchConfigFile(file, () => void reloader.reload('file'))
   const adminApp = config.admin.enabled ? createAdminApp(holder, { token: config.admin.token, reloader, metrics: runtime.metrics, store: runtime.stores?.shared }) : null

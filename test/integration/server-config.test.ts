@@ -1,8 +1,8 @@
 /**
  * The Bun and Deno entries run directly (`bun adapters/bun/main.ts`, `deno run … main.ts`),
  * without the Node CLI's own validation in front: a bad config is still refused with every
- * problem as FILE: key.path: message, and a good one serves. Bun validates in a short-lived
- * worker (adapters/common/config-in-worker.ts), Deno in process; both paths are exercised here.
+ * problem as FILE: key.path: message, and a good one serves. Both validate in a short-lived
+ * worker (adapters/common/config-in-worker.ts).
  * Reloads through the same loaders are covered by test/conformance/reload.test.ts.
  */
 import { spawn } from 'node:child_process'
