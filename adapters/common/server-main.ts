@@ -5,7 +5,7 @@
  * @module
  */
 import { parseArgs } from 'node:util'
-import { createAdminApp } from '../../src/admin/admin-app.ts'
+import type { createAdminApp } from '../../src/admin/admin-app.ts'
 import { formatIssues } from '../../src/config/issues.ts'
 import type { Config } from '../../src/config/types.ts'
 import { createGateway } from '../../src/gateway/gateway.ts'
@@ -55,6 +55,9 @@ export async function setupServer(name: RuntimeName, forward: Forwarder, options
   const reloader = createReloader(holder, load, runtime)
   // A saved config file reloads too (debounced); a bad one is rejected and the old one serves on.
   watchConfigFile(file, () => void reloader.reload('file'))
-  const adminApp = config.admin.enabled ? createAdminApp(holder, { token: config.admin.token, reloader, metrics: runtime.metrics, store: runtime.stores?.shared }) : null
+  // Hono and the admin routes load only when the admin API is on.
+  const adminApp = config.admin.enabled
+    ? (await import('../../src/admin/admin-app.ts')).createAdminApp(holder, { token: config.admin.token, reloader, metrics: runtime.metrics, store: runtime.stores?.shared })
+    : null
   return { config, runtime, adminApp, holder, reloader }
 }
