@@ -8,9 +8,6 @@
 import type { AuthenticationConfig } from '../../config/types.ts'
 import type { Store } from '../../store/types.ts'
 import { createApiKeyAuth } from './api-key.ts'
-import { createBasicAuth } from './basic.ts'
-import { createJwtVerifier } from './jwt.ts'
-import { createOAuthIntrospection } from './oauth.ts'
 import type { AuthMethod, AuthMethodName } from './types.ts'
 
 export interface AuthDeps {
@@ -34,13 +31,15 @@ export function createAuthMethods(auth: AuthenticationConfig | undefined, deps: 
     out.set(name, p)
   }
   if (auth.api_key?.enabled) add('api_key', () => createApiKeyAuth(auth.api_key!, Date.now, deps.store))
-  if (auth.basic?.enabled) add('basic', async () => createBasicAuth(auth.basic!))
+  // bcryptjs and jose (~165 KB of code) load only for the methods that use them.
+  if (auth.basic?.enabled) add('basic', async () => (await import('./basic.ts')).createBasicAuth(auth.basic!))
   if (auth.jwt?.enabled) add('jwt', () => createJwtMethod(auth.jwt!, deps))
-  if (auth.oauth?.enabled) add('oauth', () => createOAuthIntrospection(auth.oauth!, deps))
+  if (auth.oauth?.enabled) add('oauth', async () => (await import('./oauth.ts')).createOAuthIntrospection(auth.oauth!, deps))
   return out
 }
 
 async function createJwtMethod(options: NonNullable<AuthenticationConfig['jwt']>, deps: AuthDeps): Promise<AuthMethod> {
+  const { createJwtVerifier } = await import('./jwt.ts')
   const v = await createJwtVerifier(options, { fetch: deps.fetch })
   return {
     name: 'jwt',
