@@ -12,15 +12,37 @@
  */
 import type { LoadResult } from './config-file.ts'
 
-export function loadConfigInWorker(file: string, env: Record<string, string | undefined>): Promise<LoadResult> {
-  const worker = new Worker(new URL('./config-worker.ts', import.meta.url).href, { type: 'module' })
+export interface ConfigWorkerOptions {
+  /** A validation that has not answered by then is reported as a problem (default 30 s). */
+  timeoutMs?: number
+  /** The worker module (tests point it elsewhere). */
+  workerUrl?: URL
+}
+
+export function loadConfigInWorker(file: string, env: Record<string, string | undefined>, options: ConfigWorkerOptions = {}): Promise<LoadResult> {
+  const { timeoutMs = 30_000, workerUrl = new URL('./config-worker.ts', import.meta.url) } = options
+  const worker = new Worker(workerUrl.href, { type: 'module' })
+  const problem = (message: string): LoadResult => ({ ok: false, issues: [{ file, path: '', message }] })
+  let timer: ReturnType<typeof setTimeout> | undefined
   return new Promise<LoadResult>((resolve) => {
     worker.onmessage = (event: MessageEvent<LoadResult>) => resolve(event.data)
-    // An exception in the validator itself, not a config problem: still reported as one.
+    // An exception in the validator itself, not a config problem: still reported as one, so a
+    // start fails with a message and a reload is rejected while the running config serves on.
     worker.onerror = (event: ErrorEvent) => {
       event.preventDefault()
-      resolve({ ok: false, issues: [{ file, path: '', message: `config validation failed: ${event.message}` }] })
+      // Bun 1.4 leaves `error` null and puts a source excerpt in `message`, with the thrown
+      // message on its `error: …` line; Deno sets `error`.
+      const error = event.error as { message?: unknown } | null | undefined
+      const text = String(event.message)
+      const message = typeof error?.message === 'string' ? error.message : (/^error: (.+)$/m.exec(text)?.[1] ?? text.split('\n')[0])
+      resolve(problem(`config validation failed: ${message}`))
     }
+    worker.onmessageerror = () => resolve(problem('config validation failed: its result could not be received'))
+    // Never a start or a reload queue stuck behind a worker that does not answer.
+    timer = setTimeout(() => resolve(problem(`config validation did not finish within ${timeoutMs} ms`)), timeoutMs)
     worker.postMessage({ file, env: { ...env } })
-  }).finally(() => worker.terminate())
+  }).finally(() => {
+    clearTimeout(timer)
+    worker.terminate()
+  })
 }

@@ -3,7 +3,9 @@
  * without the Node CLI's own validation in front: a bad config is still refused with every
  * problem as FILE: key.path: message, and a good one serves. Both validate in a short-lived
  * worker (adapters/common/config-in-worker.ts).
- * Reloads through the same loaders are covered by test/conformance/reload.test.ts.
+ * The worker's failure modes (no answer, an exception) are driven through
+ * test/fixtures/config-worker-driver.ts. Reloads through the same loader are covered by
+ * test/conformance/reload.test.ts.
  */
 import { spawn } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -81,4 +83,52 @@ describe.each(['bun', 'deno'] as const)('config validation in the %s entry', (ru
     expect(r.ready).toBe(true)
     expect(r.stdout).toMatch(/"listeners":\{"public":"http:\/\/127\.0\.0\.1:\d+"\}/)
   }, 40_000)
+})
+
+/** loadConfigInWorker itself, run by the real runtime through test/fixtures/config-worker-driver.ts. */
+function drive(runtime: 'bun' | 'deno', mode: string, file: string): Promise<{ result: { ok: boolean; config?: Record<string, unknown>; issues?: { file: string; message: string }[] }; ms: number }> {
+  const driver = join(root, 'test/fixtures/config-worker-driver.ts')
+  const bin = join(root, 'node_modules/.bin', runtime)
+  const args = runtime === 'bun' ? [driver, mode, file] : ['run', '--allow-read', '--allow-env', driver, mode, file]
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString()
+    })
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+    child.on('exit', () => {
+      clearTimeout(killer)
+      try {
+        resolve(JSON.parse(out))
+      } catch {
+        reject(new Error(`driver printed no result: ${out}`))
+      }
+    })
+  })
+}
+
+describe.each(['bun', 'deno'] as const)('config validation worker on %s', (runtime) => {
+  it('returns the validated config, with the environment passed in', async () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Portico's own ${env:X} syntax, not a JS template
+    const file = write(`worker-real-${runtime}.yaml`, ['listeners: [{ id: public, address: "127.0.0.1:0" }]', 'routes:', '  - { id: a, path: /a, backends: [{ url: "http://${env:PORTICO_DRIVER_ENV}.test" }] }'])
+    const { result } = await drive(runtime, 'real', file)
+    expect(result.ok).toBe(true)
+    expect(JSON.stringify(result.config)).toContain('http://from-env.test')
+  }, 30_000)
+
+  it('a worker that never answers is reported as a problem after the timeout, not waited on for ever', async () => {
+    const { result, ms } = await drive(runtime, 'silent', write(`worker-silent-${runtime}.yaml`, ['routes: []']))
+    expect(result.ok).toBe(false)
+    expect(result.issues?.[0].message).toBe('config validation did not finish within 300 ms')
+    expect(ms).toBeGreaterThanOrEqual(290)
+  }, 30_000)
+
+  it('an exception in the validator is reported as a problem naming the file', async () => {
+    const file = write(`worker-throws-${runtime}.yaml`, ['routes: []'])
+    const { result } = await drive(runtime, 'throws', file)
+    expect(result.ok).toBe(false)
+    expect(result.issues?.[0].file).toBe(file)
+    expect(result.issues?.[0].message).toMatch(/^config validation failed: .*validator exploded/)
+  }, 30_000)
 })
