@@ -15,37 +15,43 @@ import { root } from '../conformance/global-setup.ts'
 
 const DENO_FLAGS = ['run', '--unstable-no-legacy-abort', '--allow-net', '--allow-read', '--allow-env', '--allow-sys', '--allow-write']
 
-function entry(runtime: 'bun' | 'deno', file: string): [string, string[]] {
-  const main = join(root, `adapters/${runtime}/main.ts`)
-  const bin = join(root, 'node_modules/.bin', runtime)
-  return runtime === 'bun' ? [bin, [main, '--config', file]] : [bin, [...DENO_FLAGS, main, '--config', file]]
+interface Ran {
+  code: number | null
+  stdout: string
+  stderr: string
+  ready: boolean
 }
 
-/** Runs until the ready line (then SIGTERM) or until exit; returns what it printed and the exit code. */
-function run(runtime: 'bun' | 'deno', file: string): Promise<{ code: number | null; stdout: string; stderr: string; ready: boolean }> {
-  const [cmd, args] = entry(runtime, file)
-  const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  let ready = false
+/**
+ * Runs a script on the real runtime until it exits, or until its ready line (then SIGTERM),
+ * and returns what it printed and the exit code.
+ */
+function run(runtime: 'bun' | 'deno', script: string, args: string[], denoFlags = DENO_FLAGS): Promise<Ran> {
+  const bin = join(root, 'node_modules/.bin', runtime)
+  const argv = runtime === 'bun' ? [script, ...args] : [...denoFlags, script, ...args]
+  const child = spawn(bin, argv, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+  const out: Ran = { code: null, stdout: '', stderr: '', ready: false }
   child.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString()
-    if (!ready && stdout.includes('"msg":"ready"')) {
-      ready = true
+    out.stdout += d.toString()
+    if (!out.ready && out.stdout.includes('"msg":"ready"')) {
+      out.ready = true
       child.kill('SIGTERM')
     }
   })
   child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString()
+    out.stderr += d.toString()
   })
   const killer = setTimeout(() => child.kill('SIGKILL'), 30_000)
   return new Promise((resolve) =>
     child.on('exit', (code) => {
       clearTimeout(killer)
-      resolve({ code, stdout, stderr, ready })
+      resolve({ ...out, code })
     }),
   )
 }
+
+/** The runtime's own entry, as `bun adapters/bun/main.ts` / `deno run … main.ts` users start it. */
+const serve = (runtime: 'bun' | 'deno', file: string) => run(runtime, join(root, `adapters/${runtime}/main.ts`), ['--config', file])
 
 function write(name: string, lines: string[]): string {
   mkdirSync(join(root, '.test-out'), { recursive: true })
@@ -62,7 +68,7 @@ describe.each(['bun', 'deno'] as const)('config validation in the %s entry', (ru
       '  - { id: a, path: /a, path_prefx: true, echo: true }',
       '  - { id: b, path: /b, timeout: 10 seconds, echo: true }',
     ])
-    const r = await run(runtime, file)
+    const r = await serve(runtime, file)
     expect(r.ready).toBe(false)
     expect(r.code).toBe(1)
     expect(r.stderr).toMatch(new RegExp(`${file}: routes\\.0\\.path_prefx: .*did you mean .*path_prefix`))
@@ -71,7 +77,7 @@ describe.each(['bun', 'deno'] as const)('config validation in the %s entry', (ru
 
   it('a missing file is reported with its name and the gateway does not start', async () => {
     const file = join(root, '.test-out', `server-config-missing-${runtime}.yaml`)
-    const r = await run(runtime, file)
+    const r = await serve(runtime, file)
     expect(r.ready).toBe(false)
     expect(r.code).toBe(1)
     expect(r.stderr).toContain(`${file}: cannot read file`)
@@ -79,33 +85,20 @@ describe.each(['bun', 'deno'] as const)('config validation in the %s entry', (ru
 
   it('a good config starts and prints its ready line', async () => {
     const file = write(`server-config-good-${runtime}.yaml`, ['listeners: [{ id: public, address: "127.0.0.1:0" }]', 'admin: { enabled: false }', 'routes:', '  - { id: a, path: /a, echo: true }'])
-    const r = await run(runtime, file)
+    const r = await serve(runtime, file)
     expect(r.ready).toBe(true)
     expect(r.stdout).toMatch(/"listeners":\{"public":"http:\/\/127\.0\.0\.1:\d+"\}/)
   }, 40_000)
 })
 
 /** loadConfigInWorker itself, run by the real runtime through test/fixtures/config-worker-driver.ts. */
-function drive(runtime: 'bun' | 'deno', mode: string, file: string): Promise<{ result: { ok: boolean; config?: Record<string, unknown>; issues?: { file: string; message: string }[] }; ms: number }> {
-  const driver = join(root, 'test/fixtures/config-worker-driver.ts')
-  const bin = join(root, 'node_modules/.bin', runtime)
-  const args = runtime === 'bun' ? [driver, mode, file] : ['run', '--allow-read', '--allow-env', driver, mode, file]
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
-    let out = ''
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString()
-    })
-    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000)
-    child.on('exit', () => {
-      clearTimeout(killer)
-      try {
-        resolve(JSON.parse(out))
-      } catch {
-        reject(new Error(`driver printed no result: ${out}`))
-      }
-    })
-  })
+async function drive(runtime: 'bun' | 'deno', mode: string, file: string): Promise<{ result: { ok: boolean; config?: Record<string, unknown>; issues?: { file: string; message: string }[] }; ms: number }> {
+  const r = await run(runtime, join(root, 'test/fixtures/config-worker-driver.ts'), [mode, file], ['run', '--allow-read', '--allow-env'])
+  try {
+    return JSON.parse(r.stdout)
+  } catch {
+    throw new Error(`driver printed no result: ${r.stdout}${r.stderr}`)
+  }
 }
 
 describe.each(['bun', 'deno'] as const)('config validation worker on %s', (runtime) => {
