@@ -80,6 +80,7 @@ if (values.only) {
   const keep = values.only.split(',')
   list = list.filter((t) => t.name === 'direct' || keep.some((k) => t.name.includes(k)))
 }
+const isPortico = (t: Target) => t.name.startsWith('portico')
 const procs = new Map<Target, ChildProcess>()
 // Never leave servers behind, even on Ctrl-C or a crash mid-run.
 const killAll = () => {
@@ -122,7 +123,7 @@ const rss = new Map(list.map((t) => [t.name, procs.get(t)?.pid ? peakRssMb(procs
 // more runs), so the check allows 5% between the first and the last counted run.
 const growthRuns = Number(values['growth-runs'])
 const growth = new Map<string, number[]>()
-for (const t of growthRuns > 0 ? list.filter((x) => (x.growth || x.name.startsWith('portico')) && procs.get(x)?.pid) : []) {
+for (const t of growthRuns > 0 ? list.filter((x) => (x.growth || isPortico(x)) && procs.get(x)?.pid) : []) {
   const pid = procs.get(t)!.pid!
   const after: number[] = []
   const url = `http://127.0.0.1:${t.port}${cases[0].path}`
@@ -184,20 +185,24 @@ for (const c of cases) {
 /** Each Portico target's req/s divided by each peer's, for one case (a row per Portico target). */
 function peerRatios(c: string): string[] {
   const ran = list.filter((t) => samples.has(`${c}|${t.name}`) && t.name !== 'direct')
-  const peers = ran.filter((t) => !t.name.startsWith('portico'))
-  const ours = ran.filter((t) => t.name.startsWith('portico'))
+  const peers = ran.filter((t) => !isPortico(t))
+  const ours = ran.filter(isPortico)
   if (peers.length === 0 || ours.length === 0) return []
   const rows = ours.map((o) => `| ${o.name} | ${peers.map((p) => (summary(c, o.name).rps / summary(c, p.name).rps).toFixed(2)).join(' | ')} |`)
   return [`Portico ÷ each peer (req/s):`, '', `| | ${peers.map((p) => p.name).join(' | ')} |`, `|---|${peers.map(() => '---|').join('')}`, ...rows]
 }
 const ratio = (c: string, a: string, b: string) => summary(c, a).rps / summary(c, b).rps
-const goals: [string, string, string, number][] = [
-  ['portico node ÷ fastify', 'portico node', 'node: fastify + @fastify/http-proxy', 1.5],
+/** Portico on each runtime beside the bare proxy of that runtime: the throughput and the peak-RSS goals. */
+const bare: [string, string, string, number][] = [
   ['portico node ÷ undici reference', 'portico node', 'node: undici Pool.stream (reference)', 0.8],
   ['portico bun ÷ bare Bun', 'portico bun', 'bun: Bun.serve + fetch', 0.9],
   ['portico deno ÷ bare Deno', 'portico deno', 'deno: Deno.serve + fetch', 0.9],
   // Not a goal of the issue: local workerd is not the edge. Shown so Portico's figures there have a baseline.
   ['portico workerd ÷ bare workerd (local Miniflare, informational)', 'portico workerd', 'workerd: bare fetch worker', 0.9],
+]
+const goals: [string, string, string, number][] = [
+  ['portico node ÷ fastify', 'portico node', 'node: fastify + @fastify/http-proxy', 1.5],
+  ...bare,
   ['node realistic ÷ plain', 'portico node (realistic)', 'portico node', 0.7],
   ['bun realistic ÷ plain', 'portico bun (realistic)', 'portico bun', 0.7],
   ['deno realistic ÷ plain', 'portico deno (realistic)', 'portico deno', 0.7],
@@ -211,13 +216,7 @@ for (const c of cases) {
   }
 }
 // Peak RSS is over the whole run (every case), so it is compared per process, not per case.
-const rssGoals: [string, string, string][] = [
-  ['portico node ÷ undici reference', 'portico node', 'node: undici Pool.stream (reference)'],
-  ['portico bun ÷ bare Bun', 'portico bun', 'bun: Bun.serve + fetch'],
-  ['portico deno ÷ bare Deno', 'portico deno', 'deno: Deno.serve + fetch'],
-  ['portico workerd ÷ bare workerd (informational)', 'portico workerd', 'workerd: bare fetch worker'],
-]
-const rssRows = rssGoals.flatMap(([label, a, b]) => {
+const rssRows = bare.flatMap(([label, a, b]) => {
   const [x, y] = [rss.get(a), rss.get(b)]
   return x && y ? [`| ${label} | ${x} | ${y} | ${(x / y).toFixed(2)} | ≤ 1.3 | ${x / y <= 1.3 ? 'yes' : 'no'} |`] : []
 })
