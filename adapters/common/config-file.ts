@@ -4,10 +4,10 @@
  * @module
  */
 import { readFileSync } from 'node:fs'
-import { parseConfig } from '../../src/config/load.ts'
-import type { Config, ConfigIssue } from '../../src/config/types.ts'
+import { type ParseResult, parseConfig } from '../../src/config/load.ts'
 
-export type LoadResult = { ok: true; config: Config; warnings: string[] } | { ok: false; issues: ConfigIssue[] }
+/** The parser's own result: a config and its warnings, or every problem found. */
+export type LoadResult = ParseResult
 
 export function loadConfigFile(file: string, env: Record<string, string | undefined>): LoadResult {
   let text: string
