@@ -16,7 +16,7 @@ import { createUpstashBridge } from '../adapters/redis/upstash-bridge.ts'
 import { createRedisStore } from '../adapters/redis/redis-store.ts'
 import { createUpstashStore } from '../adapters/upstash/upstash-store.ts'
 import { createMemoryStore } from '../src/store/memory-store.ts'
-import type { Store } from '../src/store/types.ts'
+import type { Store } from '../src/core/store.ts'
 import { startRedisServer } from '../test/helpers/redis-server.ts'
 
 export interface LatencyRow {

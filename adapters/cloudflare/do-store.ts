@@ -10,7 +10,7 @@
  */
 import { DurableObject } from 'cloudflare:workers'
 import { rateStep } from '../../src/store/algorithms.ts'
-import { type RateDecision, type RateRule, type Store, storeCall } from '../../src/store/types.ts'
+import { type RateDecision, type RateRule, type Store, storeCall } from '../../src/core/store.ts'
 import type { DurableObjectNamespace } from './workers-api.ts'
 
 interface Entry {

@@ -6,7 +6,7 @@
  * compresses responses for clients that accept it.
  * @module
  */
-import type { Forwarder } from '../../src/gateway/types.ts'
+import type { Forwarder } from '../../src/core/runtime.ts'
 import { createFetchForwarder } from '../../src/proxy/fetch-forwarder.ts'
 import { dropDecodedEncoding } from '../../src/proxy/decoded-encoding.ts'
 

@@ -7,7 +7,7 @@
  * @module
  */
 import { rateStep } from '../../src/store/algorithms.ts'
-import { type Store, storeCall } from '../../src/store/types.ts'
+import { type Store, storeCall } from '../../src/core/store.ts'
 import type { KVNamespace } from './workers-api.ts'
 
 interface Entry {

@@ -5,12 +5,12 @@
  * @module
  */
 import type { Config } from '../../src/config/types.ts'
-import type { Logger } from '../../src/gateway/types.ts'
+import type { Logger } from '../../src/core/runtime.ts'
 import { gatewayMetrics } from '../../src/observability/gateway-metrics.ts'
 import type { MetricsRegistry } from '../../src/observability/metrics.ts'
-import type { LimitStores } from '../../src/policies/limits.ts'
+import type { LimitStores } from '../../src/core/store.ts'
 import { guardStore } from '../../src/store/guard.ts'
-import type { Store } from '../../src/store/types.ts'
+import type { Store } from '../../src/core/store.ts'
 import { createUpstashStore } from '../upstash/upstash-store.ts'
 import { createDurableObjectStore } from './do-store.ts'
 import { createKvStore } from './kv-store.ts'

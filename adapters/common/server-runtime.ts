@@ -4,7 +4,7 @@
  * @module
  */
 import type { Config } from '../../src/config/types.ts'
-import type { Forwarder, Logger, Runtime, RuntimeName } from '../../src/gateway/types.ts'
+import type { Forwarder, Logger, Runtime, RuntimeName } from '../../src/core/runtime.ts'
 import { createMetricsRegistry } from '../../src/observability/metrics.ts'
 import { createServerStores } from './stores.ts'
 

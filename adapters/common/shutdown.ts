@@ -8,7 +8,7 @@
  */
 import type { Config } from '../../src/config/types.ts'
 import type { GatewayHolder } from '../../src/gateway/holder.ts'
-import type { Logger } from '../../src/gateway/types.ts'
+import type { Logger } from '../../src/core/runtime.ts'
 
 export interface ShutdownPlan {
   drainDelayMs: number

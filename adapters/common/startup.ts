@@ -4,7 +4,8 @@
  * the test harness and humans read.
  * @module
  */
-import type { Gateway, Logger, RuntimeName } from '../../src/gateway/types.ts'
+import type { Logger, RuntimeName } from '../../src/core/runtime.ts'
+import type { Gateway } from '../../src/gateway/types.ts'
 
 export function logStartup(logger: Logger, gateway: Gateway, runtime: RuntimeName, warnings: string[] = []): void {
   for (const w of warnings) logger.warn(w)

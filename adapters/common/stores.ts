@@ -5,13 +5,13 @@
  * @module
  */
 import type { Config } from '../../src/config/types.ts'
-import type { Logger } from '../../src/gateway/types.ts'
+import type { Logger } from '../../src/core/runtime.ts'
 import { gatewayMetrics } from '../../src/observability/gateway-metrics.ts'
 import type { MetricsRegistry } from '../../src/observability/metrics.ts'
-import type { LimitStores } from '../../src/policies/limits.ts'
+import type { LimitStores } from '../../src/core/store.ts'
 import { guardStore } from '../../src/store/guard.ts'
 import { createMemoryStore } from '../../src/store/memory-store.ts'
-import type { Store } from '../../src/store/types.ts'
+import type { Store } from '../../src/core/store.ts'
 
 /**
  * The client of a remote store is imported only when `store.type` names it: ioredis alone adds

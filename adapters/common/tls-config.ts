@@ -13,7 +13,7 @@ import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { type SecureContext, type TLSSocket, type TlsOptions, createSecureContext } from 'node:tls'
 import type { ListenerConfig } from '../../src/config/types.ts'
-import type { RequestInfo } from '../../src/gateway/types.ts'
+import type { RequestInfo } from '../../src/core/runtime.ts'
 import { subjectOf } from './distinguished-name.ts'
 import { defaultConfigPath } from './paths.ts'
 

@@ -12,7 +12,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources'
 import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider } from '@opentelemetry/sdk-trace'
 import type { Config } from '../../src/config/types.ts'
-import type { Logger } from '../../src/gateway/types.ts'
+import type { Logger } from '../../src/core/runtime.ts'
 
 /** The OTLP/HTTP collector's default traces endpoint (OTLP spec: port 4318, path /v1/traces). */
 export const DEFAULT_TRACES_ENDPOINT = 'http://127.0.0.1:4318/v1/traces'

@@ -6,7 +6,7 @@
  * fields are dropped from a decoded response.
  * @module
  */
-import type { Forwarder } from '../../src/gateway/types.ts'
+import type { Forwarder } from '../../src/core/runtime.ts'
 import { dropDecodedEncoding } from '../../src/proxy/decoded-encoding.ts'
 import { createDeadlines } from '../../src/proxy/deadlines.ts'
 import { createFetchForwarder } from '../../src/proxy/fetch-forwarder.ts'

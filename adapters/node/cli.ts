@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { configJsonSchema } from '../../src/config/json-schema.ts'
-import { inactiveFeatures } from '../../src/config/inactive.ts'
+import { inactiveKeysOf } from '../../src/gateway/gateway.ts'
 import { formatIssues } from '../../src/config/issues.ts'
 import { loadConfigFile } from '../common/config-file.ts'
 import { binPath, defaultConfigPath, packageRoot } from '../common/paths.ts'
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   if (!loaded.ok) fail(formatIssues(loaded.issues), 1)
   if (values.validate) {
     for (const w of loaded.warnings) process.stderr.write(`${file}: warning: ${w}\n`)
-    for (const key of inactiveFeatures(loaded.config)) {
+    for (const key of inactiveKeysOf(loaded.config)) {
       process.stderr.write(`${file}: note: ${key}: accepted but not active in this version\n`)
     }
     return void console.log(`${file}: valid`)

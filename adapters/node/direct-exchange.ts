@@ -8,17 +8,18 @@
  */
 import type { ServerResponse } from 'node:http'
 import type { Dispatcher } from 'undici'
-import { GatewayError } from '../../src/gateway/errors.ts'
-import type { DirectResponse } from '../../src/gateway/types.ts'
+import { GatewayError } from '../../src/core/errors.ts'
+import { RawHeaders } from '../../src/core/headers.ts'
+import type { DirectSink, Sent } from '../../src/core/runtime.ts'
 
 type Controller = Dispatcher.DispatchController
-type RawHeaders = Record<string, string | string[] | undefined>
+type RawRecord = Record<string, string | string[] | undefined>
 
 export class DirectExchange implements Dispatcher.DispatchHandler {
   readonly #out: ServerResponse
-  readonly #direct: DirectResponse
+  readonly #direct: DirectSink
   readonly #fail: (err: unknown) => GatewayError
-  #resolve!: (value: null) => void
+  #resolve!: (value: Sent) => void
   #reject!: (err: GatewayError) => void
   #controller: Controller | null = null
   #status = 0
@@ -31,10 +32,10 @@ export class DirectExchange implements Dispatcher.DispatchHandler {
     this.#clientGone = true
     this.#controller?.abort(new Error('client closed the connection'))
   }
-  /** Settles with null once the response is sent or cut; rejects before any byte was sent. */
-  readonly done: Promise<null>
+  /** Settles with `Sent` once the response is sent or cut; rejects before any byte was sent. */
+  readonly done: Promise<Sent>
 
-  constructor(out: ServerResponse, direct: DirectResponse, fail: (err: unknown) => GatewayError) {
+  constructor(out: ServerResponse, direct: DirectSink, fail: (err: unknown) => GatewayError) {
     this.#out = out
     this.#direct = direct
     this.#fail = fail
@@ -50,11 +51,11 @@ export class DirectExchange implements Dispatcher.DispatchHandler {
     if (this.#clientGone) controller.abort(new Error('client closed the connection'))
   }
 
-  onResponseStart(_controller: Controller, statusCode: number, headers: RawHeaders): void {
+  onResponseStart(_controller: Controller, statusCode: number, headers: RawRecord): void {
     // 1xx interim answers (100 Continue, 103 Early Hints) are not relayed.
     if (statusCode < 200) return
     this.#status = statusCode
-    this.#direct.head(statusCode, headers)
+    this.#direct.head({ status: statusCode, headers: new RawHeaders(headers) })
     this.#out.writeHead(statusCode, headers as Record<string, string | string[]>)
   }
 
@@ -89,7 +90,6 @@ export class DirectExchange implements Dispatcher.DispatchHandler {
     if (this.#settled) return
     this.#settled = true
     this.#out.off('close', this.#onClose)
-    this.#direct.end(this.#status, this.#bytes, aborted)
-    this.#resolve(null)
+    this.#resolve({ kind: 'sent', status: this.#status, bytes: this.#bytes, aborted })
   }
 }

@@ -8,24 +8,21 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { GatewayError, errorResponse } from '../../src/gateway/errors.ts'
-import type { RequestInfo } from '../../src/gateway/types.ts'
+import { GatewayError, errorResponse } from '../../src/core/errors.ts'
+import { isSent, type RequestInfo, type Sent } from '../../src/core/runtime.ts'
 import { NodeRequest } from './node-request.ts'
 import { nodeToWeb } from './node-streams.ts'
 
 /** The client's body as a Web stream that reads nothing until first read. */
 const requestBody = (incoming: IncomingMessage) => nodeToWeb(incoming, 0, true)
 
-export type GatewayHandle = (request: Request, info: RequestInfo) => Promise<Response>
+export type GatewayHandle = (request: Request, info: RequestInfo) => Promise<Response | Sent>
 
 /** What the forwarder reads from `RequestInfo.native`: the node:http pair. */
 export interface NodeBindings {
   incoming: IncomingMessage
   outgoing: ServerResponse
 }
-
-/** Returned by the gateway when the forwarder wrote the response itself. */
-export const ALREADY_SENT = new Response(null, { status: 204, headers: { 'x-portico-already-sent': '1' } })
 
 export function createNodeListener(
   handle: () => GatewayHandle,
@@ -42,12 +39,12 @@ export function createNodeListener(
     const info: RequestInfo = {
       remoteAddr: incoming.socket.remoteAddress ?? '',
       native: { incoming, outgoing } satisfies NodeBindings,
-      alreadySent: ALREADY_SENT,
     }
     if (extra !== undefined) Object.assign(info, extra(incoming))
     handle()(request, info).then(
       (response) => {
-        if (response !== ALREADY_SENT) return writeResponse(response, outgoing)
+        // Sent: the forwarder streamed the upstream answer into `outgoing` itself.
+        if (!isSent(response)) return writeResponse(response, outgoing)
       },
       // The gateway answers every failure itself; a last guard, rendered without a stack trace.
       (err: unknown) => {

@@ -10,8 +10,8 @@
 import { Readable } from 'node:stream'
 import type { ReadableStream as NodeWebStream } from 'node:stream/web'
 import { Pool } from 'undici'
-import { GatewayError } from '../../src/gateway/errors.ts'
-import type { Forwarder, UpstreamRequest } from '../../src/gateway/types.ts'
+import { GatewayError } from '../../src/core/errors.ts'
+import type { Forwarder, UpstreamAnswer, UpstreamRequest } from '../../src/core/runtime.ts'
 import { upstreamFailure } from '../../src/proxy/fetch-forwarder.ts'
 import { DirectExchange } from './direct-exchange.ts'
 import type { NodeBindings } from './node-listener.ts'
@@ -59,7 +59,7 @@ export function createUndiciForwarder(): UndiciForwarder {
     return pool
   }
 
-  async function undiciForward(req: UpstreamRequest, info: { native?: unknown }): Promise<Response | null> {
+  async function undiciForward(req: UpstreamRequest, info: { native?: unknown }): Promise<UpstreamAnswer> {
     // The origin is everything before the third slash: "http://host:port/path?q".
     const slash = req.url.indexOf('/', req.url.indexOf('//') + 2)
     const origin = slash === -1 ? req.url : req.url.slice(0, slash)

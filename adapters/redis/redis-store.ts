@@ -7,7 +7,7 @@
  */
 import { Redis } from 'ioredis'
 import { CAS_SCRIPT, INCR_SCRIPT, LIMIT_SCRIPT, casArgs, createScriptRunner, limitArgs, toDecision } from '../../src/store/lua.ts'
-import { type RateDecision, type RateRule, type Store, storeCall } from '../../src/store/types.ts'
+import { type RateDecision, type RateRule, type Store, storeCall } from '../../src/core/store.ts'
 
 export interface RedisStoreOptions {
   /** `host:port` or a `redis://` / `rediss://` URL. */

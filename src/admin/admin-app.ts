@@ -6,10 +6,10 @@
  */
 import { Hono } from 'hono'
 import { redactConfig } from '../config/redact.ts'
-import { GatewayError, errorResponse } from '../gateway/errors.ts'
+import { GatewayError, errorResponse } from '../core/errors.ts'
 import type { GatewayHolder } from '../gateway/holder.ts'
 import type { Reloader } from '../gateway/reload.ts'
-import type { Store } from '../store/types.ts'
+import type { Store } from '../core/store.ts'
 import type { MetricsRegistry } from '../observability/metrics.ts'
 import { requestIdFrom } from '../observability/request-id.ts'
 import { mountApiKeyAdmin } from './api-keys-admin.ts'

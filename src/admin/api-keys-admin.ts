@@ -9,7 +9,7 @@
 import type { Hono } from 'hono'
 import { type StoredApiKey, storedIdName, storedKeyName } from '../policies/auth/api-key.ts'
 import { sha256Hex } from '../policies/auth/types.ts'
-import type { Store } from '../store/types.ts'
+import type { Store } from '../core/store.ts'
 
 function randomKey(): string {
   const b = crypto.getRandomValues(new Uint8Array(32))

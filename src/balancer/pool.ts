@@ -6,7 +6,7 @@
  */
 import type { BackendConfig, ConsistentHashConfig, LoadBalancerName } from '../config/types.ts'
 import type { OutlierDetector } from '../resilience/outlier.ts'
-import { parseCookies } from '../router/matchers.ts'
+import { parseCookies } from '../http/cookies.ts'
 import { type BalancerName, createBalancer } from './create.ts'
 import type { Balancer, BackendState } from './types.ts'
 

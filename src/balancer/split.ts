@@ -6,7 +6,7 @@
  * @module
  */
 import type { SessionAffinityConfig } from '../config/types.ts'
-import { parseCookies } from '../router/matchers.ts'
+import { parseCookies } from '../http/cookies.ts'
 import { hash32 } from './hash.ts'
 import { type BackendPool, type BackendTarget, isAvailable } from './pool.ts'
 

@@ -1,8 +1,9 @@
 /**
  * Keys a config may use (for Runway compatibility) whose features are not active in this
  * version. Startup logs each one and admin `/config` lists them: a key is never silently
- * ignored. Anything not named active below is reported, so a key added to the schema later
- * shows up here until someone deliberately marks it active.
+ * ignored. Anything not named active is reported, so a key added to the schema later shows up
+ * here until something compiles it. Route keys come from the policy registry and the handler
+ * table (gateway.ts), not from a list here.
  * @module
  */
 import type { Config } from './types.ts'
@@ -13,13 +14,6 @@ const TOP_ACTIVE = new Set([
   'shutdown', 'tracing',
 ])
 const ADMIN_ACTIVE = new Set(['enabled', 'port', 'address', 'path_prefix', 'token', 'metrics', 'readiness', 'dashboard'])
-const ROUTE_ACTIVE = new Set([
-  'id', 'path', 'path_prefix', 'methods', 'match', 'backends', 'upstream', 'echo', 'load_balancer',
-  'consistent_hash', 'health_check', 'outlier_detection', 'retry_policy', 'circuit_breaker', 'max_concurrent',
-  'traffic_shaping', 'traffic_split', 'session_affinity', 'sticky', 'strip_prefix', 'rewrite', 'max_body_size',
-  'timeout', 'timeout_policy', 'transform', 'rate_limit', 'spike_arrest', 'quota', 'auth', 'cors', 'ip_filter',
-  'security_headers',
-])
 /** Authentication methods that work in this version. */
 const AUTH_ACTIVE = new Set(['api_key', 'basic', 'jwt', 'oauth'])
 const UPSTREAM_ACTIVE = new Set(['backends', 'load_balancer', 'consistent_hash', 'health_check', 'outlier_detection'])
@@ -30,12 +24,16 @@ function present(o: Record<string, unknown>, key: string): boolean {
   return o[key] !== undefined
 }
 
-function inactiveKeys(o: Record<string, unknown>, active: Set<string>, where: string, out: string[]): void {
+function inactiveKeys(o: Record<string, unknown>, active: ReadonlySet<string>, where: string, out: string[]): void {
   for (const key of Object.keys(o)) if (!active.has(key) && present(o, key)) out.push(`${where}.${key}`)
 }
 
-/** Human-readable paths (`routes.<id>.rate_limit`, `listeners.0.http.write_timeout`, …), in config order. */
-export function inactiveFeatures(config: Config): string[] {
+/**
+ * Human-readable paths (`routes.<id>.cache`, `listeners.0.http.write_timeout`, …), in config
+ * order. `routeKeys`: the route keys something compiles (the gateway derives them from the
+ * policy registry and its handler table: `inactiveKeysOf` in gateway.ts).
+ */
+export function inactiveFeatures(config: Config, routeKeys: ReadonlySet<string>): string[] {
   const out: string[] = []
   for (const key of Object.keys(config)) {
     if (TOP_ACTIVE.has(key) || !present(config, key)) continue
@@ -52,7 +50,7 @@ export function inactiveFeatures(config: Config): string[] {
   for (const [name, u] of Object.entries(config.upstreams)) inactiveKeys(u, UPSTREAM_ACTIVE, `upstreams.${name}`, out)
   for (const r of config.routes) {
     const where = `routes.${r.id}`
-    inactiveKeys(r, ROUTE_ACTIVE, where, out)
+    inactiveKeys(r, routeKeys, where, out)
     for (const key of Object.keys(r.traffic_shaping ?? {})) {
       if (key !== 'adaptive_concurrency') out.push(`${where}.traffic_shaping.${key}`)
     }

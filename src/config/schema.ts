@@ -41,7 +41,7 @@ import {
   websocket,
 } from './schema-later.ts'
 import { STORE_DEFAULTS, checkLimits, cloudflare, quota, rateLimit, redis, spikeArrest, store, upstash } from './schema-limits.ts'
-import { ACCESS_FIELDS } from '../observability/access-fields.ts'
+import { ACCESS_FIELDS } from './types.ts'
 import type { Config } from './types.ts'
 
 const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/

@@ -7,6 +7,12 @@
  * @module
  */
 
+import type { AuthenticationConfig, RouteAuthConfig } from './types-auth.ts'
+import type { CorsConfig, IpFilterConfig, SecurityHeadersConfig } from './types-policies.ts'
+
+export type { CorsConfig, HstsConfig, IpFilterConfig, SecurityHeadersConfig } from './types-policies.ts'
+export type { AuthenticationConfig, JwtConfig, JwtOptions, OAuthIntrospectionOptions, RouteAuthConfig } from './types-auth.ts'
+
 export type Millis = number
 
 export interface ListenerConfig {
@@ -212,32 +218,13 @@ export interface StoreConfig {
   shards: number
 }
 
-/** The jwt block: the verifier's own options (src/policies/auth/jwt.ts documents each). */
-export type JwtConfig = { enabled: boolean } & import('../policies/auth/jwt.ts').JwtOptions
-
-export interface AuthenticationConfig {
-  jwt?: JwtConfig
-  api_key?: {
-    enabled: boolean
-    header?: string
-    query_param?: string
-    store: boolean
-    keys: { key: string; client_id?: string; name?: string; expires_at?: string; roles?: string[] }[]
-  }
-  basic?: {
-    enabled: boolean
-    realm?: string
-    users: { username: string; password_hash: string; client_id?: string; roles?: string[] }[]
-  }
-  /** Options documented in src/policies/auth/oauth.ts. */
-  oauth?: { enabled: boolean } & import('../policies/auth/oauth.ts').OAuthIntrospectionOptions
-}
-
-export interface RouteAuthConfig {
-  required: boolean
-  methods: ('jwt' | 'api_key' | 'basic' | 'oauth')[]
-  roles?: string[]
-  scopes?: string[]
+export interface AdaptiveConcurrencyConfig {
+  enabled: boolean
+  min_limit: number
+  max_limit: number
+  initial_limit: number
+  latency_tolerance: number
+  decrease_ratio: number
 }
 
 export interface RouteConfig {
@@ -265,7 +252,7 @@ export interface RouteConfig {
   /** Runway's name for session_affinity. */
   sticky?: SessionAffinityConfig
   traffic_shaping?: {
-    adaptive_concurrency?: import('../resilience/adaptive-concurrency.ts').AdaptiveConcurrencyConfig
+    adaptive_concurrency?: AdaptiveConcurrencyConfig
     [later: string]: unknown
   }
   /** (portico) requests this route may have in flight at once; beyond it: 503. */
@@ -283,9 +270,16 @@ export interface RouteConfig {
   spike_arrest?: SpikeArrestConfig
   quota?: QuotaConfig
   auth?: RouteAuthConfig
-  /** Keys accepted for Runway compatibility whose features arrive later (rate_limit, auth, cache, …). */
+  ip_filter?: IpFilterConfig
+  cors?: CorsConfig
+  security_headers?: SecurityHeadersConfig
+  /** Keys accepted for Runway compatibility whose features are not active yet (cache, websocket, …): inactive.ts reports them. */
   [later: string]: unknown
 }
+
+/** The fields an access-log line can hold, in their default order. */
+export const ACCESS_FIELDS = ['request_id', 'client_ip', 'client_id', 'method', 'path', 'route', 'upstream', 'retries', 'status', 'duration_ms', 'bytes'] as const
+export type AccessField = (typeof ACCESS_FIELDS)[number]
 
 export interface LoggingConfig {
   level: 'debug' | 'info' | 'warn' | 'error'
@@ -293,7 +287,7 @@ export interface LoggingConfig {
   format: 'json' | 'text'
   /** (portico) access log on/off */
   access_log: boolean
-  access_log_fields?: (typeof import('../observability/access-fields.ts').ACCESS_FIELDS)[number][]
+  access_log_fields?: AccessField[]
   access_log_headers?: string[]
 }
 
@@ -338,7 +332,11 @@ export interface Config {
   /** Global health-check defaults, merged under each upstream's (and route's) own. */
   health_check?: HealthCheckConfig
   tracing?: TracingConfig
-  /** Keys accepted for Runway compatibility whose features arrive later (registry, tcp_routes, …). */
+  /** Defaults for routes without their own block (ip_filter: checked before routing, for every request). */
+  ip_filter?: IpFilterConfig
+  cors?: CorsConfig
+  security_headers?: SecurityHeadersConfig
+  /** Keys accepted for Runway compatibility whose features are not active yet (registry, tcp_routes, …). */
   [later: string]: unknown
 }
 

@@ -5,10 +5,10 @@
  */
 import { Hono, type Context } from 'hono'
 import { type AdminAppOptions, createAdminApp } from '../admin/admin-app.ts'
-import type { Store } from '../store/types.ts'
+import type { Store } from '../core/store.ts'
 import type { MetricsRegistry } from '../observability/metrics.ts'
 import type { GatewayHolder } from './holder.ts'
-import type { RequestInfo } from './types.ts'
+import type { RequestInfo } from '../core/runtime.ts'
 
 export interface PorticoAppOptions {
   /** Builds the per-request facts from Hono's context (peer address, waitUntil, native objects). */
@@ -26,7 +26,7 @@ export function createPorticoApp(holder: GatewayHolder, options: PorticoAppOptio
   }
   const info = options.requestInfo
   app.all('*', function gatewayHandler(c) {
-    return holder.current.handle(c.req.raw, info(c))
+    return holder.current.fetch(c.req.raw, info(c))
   })
   return app
 }

@@ -9,7 +9,8 @@ import type { CircuitBreaker } from '../resilience/circuit-breaker.ts'
 import { type Affinity, createAffinity, createSplitSelector, type PoolSelector, type SplitGroup } from '../balancer/split.ts'
 import { probe, type ResolvedHealthCheck, resolveHealthCheck } from '../resilience/health-check.ts'
 import { createOutlierDetector } from '../resilience/outlier.ts'
-import type { BackendSummary, Runtime } from './types.ts'
+import type { Runtime } from '../core/runtime.ts'
+import type { BackendSummary } from './types.ts'
 
 export interface PoolRegistry {
   /** Targets by owner (`upstream name` or `route:<id>`), shared by every route of an upstream. */

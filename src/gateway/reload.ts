@@ -11,7 +11,7 @@ import type { Config } from '../config/types.ts'
 import { gatewayMetrics } from '../observability/gateway-metrics.ts'
 import { createGateway } from './gateway.ts'
 import type { GatewayHolder } from './holder.ts'
-import type { Runtime } from './types.ts'
+import type { Runtime } from '../core/runtime.ts'
 
 export interface ReloadStatus {
   ok: boolean

@@ -6,7 +6,7 @@
  * @module
  */
 import type { ListenerConfig } from '../config/types.ts'
-import { GatewayError } from './errors.ts'
+import { GatewayError } from '../core/errors.ts'
 
 export interface RequestLimits {
   maxUrlBytes: number

@@ -6,7 +6,7 @@
  * @module
  */
 
-export const ACCESS_FIELDS = ['request_id', 'client_ip', 'client_id', 'method', 'path', 'route', 'upstream', 'retries', 'status', 'duration_ms', 'bytes'] as const
+import { ACCESS_FIELDS } from '../config/types.ts'
 
 const SENSITIVE = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|x-auth-token)$|token|secret|password|session/i
 

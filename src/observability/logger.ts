@@ -3,7 +3,7 @@
  * formats. Secrets never reach here: callers log ids and counts, not header values.
  * @module
  */
-import type { LogFields, LogLevel, Logger } from '../gateway/types.ts'
+import type { LogFields, LogLevel, Logger } from '../core/runtime.ts'
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
 

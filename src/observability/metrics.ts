@@ -6,6 +6,8 @@
  * @module
  */
 
+import type { Counter, Gauge, Histogram, MetricsRegistry } from '../core/metrics.ts'
+
 type Kind = 'counter' | 'gauge' | 'histogram'
 
 interface Family {
@@ -24,25 +26,7 @@ interface Child {
   sum?: number
 }
 
-export interface Counter {
-  inc(values: readonly string[], by?: number): void
-}
-export interface Gauge {
-  set(values: readonly string[], value: number): void
-  add(values: readonly string[], by: number): void
-}
-export interface Histogram {
-  observe(values: readonly string[], value: number): void
-}
-
-export interface MetricsRegistry {
-  counter(name: string, help: string, labels: readonly string[]): Counter
-  gauge(name: string, help: string, labels: readonly string[]): Gauge
-  histogram(name: string, help: string, labels: readonly string[], buckets?: readonly number[]): Histogram
-  /** Runs before each render (gauges read from live state, e.g. circuit state). */
-  onCollect(fn: () => void): () => void
-  render(): string
-}
+export type { Counter, Gauge, Histogram, MetricsRegistry } from '../core/metrics.ts'
 
 const DEFAULT_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 

@@ -6,7 +6,8 @@
  * attributes follow the OTel HTTP semantic conventions (stable, v1.23+).
  * @module
  */
-import type { HeaderBag } from '../proxy/header-list.ts'
+import type { RequestTrace, UpstreamSpan } from '../core/context.ts'
+import type { HeaderBag } from '../core/headers.ts'
 import {
   type Attributes,
   type Context,
@@ -21,7 +22,7 @@ import {
   trace,
 } from '@opentelemetry/api'
 import type { Config } from '../config/types.ts'
-import { GatewayError } from '../gateway/errors.ts'
+import { GatewayError } from '../core/errors.ts'
 
 const headersGetter: TextMapGetter<Headers> = {
   keys: (headers) => [...headers.keys()],
@@ -66,13 +67,13 @@ export function createTracing(config: Config): Tracing | null {
   const tracer = trace.getTracer('portico')
   return {
     startRequest(request, url, clientIp) {
-      return new RequestTrace(tracer, request, url, clientIp)
+      return new OtelRequestTrace(tracer, request, url, clientIp)
     },
   }
 }
 
 /** The spans of one request. A class, so a request costs one object and no closures. */
-export class RequestTrace {
+export class OtelRequestTrace implements RequestTrace {
   readonly #tracer: Tracer
   readonly #span: Span
   /** Holds the server span: the parent of every upstream try. */
@@ -122,7 +123,7 @@ export class RequestTrace {
    * `headers`, replacing the client's `traceparent`: the upstream's parent is this try. Called
    * for every try, as retries reuse the same Headers object.
    */
-  startUpstream(method: string, url: string, resendCount: number, headers: HeaderBag): Span {
+  startUpstream(method: string, url: string, resendCount: number, headers: HeaderBag): UpstreamSpan {
     const target = new URL(url)
     const attributes: Attributes = {
       // Without the query, for the reason given in the constructor.
@@ -135,12 +136,25 @@ export class RequestTrace {
     if (resendCount > 0) attributes['http.request.resend_count'] = resendCount
     const span = this.#tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, this.#context)
     propagation.inject(trace.setSpan(this.#context, span), headers, headersSetter)
-    return span
+    return new OtelUpstreamSpan(span)
+  }
+}
+
+class OtelUpstreamSpan implements UpstreamSpan {
+  readonly #span: Span
+  constructor(span: Span) {
+    this.#span = span
+  }
+  end(status: number): void {
+    endUpstreamSpan(this.#span, status)
+  }
+  fail(err: unknown): void {
+    failUpstreamSpan(this.#span, err)
   }
 }
 
 /** Ends an upstream try that got an answer. Later calls do nothing. */
-export function endUpstreamSpan(span: Span, status: number): void {
+function endUpstreamSpan(span: Span, status: number): void {
   if (!span.isRecording()) return
   span.setAttribute('http.response.status_code', status)
   // Semconv: for a client span, 4xx and 5xx are both errors.
@@ -152,7 +166,7 @@ export function endUpstreamSpan(span: Span, status: number): void {
 }
 
 /** Ends an upstream try that failed without an answer (connect error, timeout, cancelled). */
-export function failUpstreamSpan(span: Span, err: unknown): void {
+function failUpstreamSpan(span: Span, err: unknown): void {
   if (!span.isRecording()) return
   const type = err instanceof GatewayError ? err.code : err instanceof Error ? err.name : 'unknown'
   span.setAttribute('error.type', type)

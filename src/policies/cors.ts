@@ -4,30 +4,16 @@
  * the way browsers serialize them (RFC 6454 §6.2): scheme and host case-insensitive, port exact.
  * @module
  */
+import type { CorsConfig } from '../config/types-policies.ts'
+import type { RoutePolicy } from '../core/policy.ts'
+import { type HeaderPairs, mergeVary } from '../core/headers.ts'
 
-export interface CorsOptions {
-  enabled?: boolean
-  /** Exact origins (`https://app.example.com`), `"*"` for any, or the literal `"null"`. */
-  allow_origins?: readonly string[]
-  /** Regular expressions, each anchored to the whole origin (`^(?:…)$`). */
-  allow_origin_patterns?: readonly string[]
-  /** Default GET, HEAD, POST, PUT, PATCH, DELETE. */
-  allow_methods?: readonly string[]
-  /** Omitted: the names a preflight asks for are reflected (tokens only). */
-  allow_headers?: readonly string[]
-  expose_headers?: readonly string[]
-  allow_credentials?: boolean
-  /** Seconds a browser may reuse a preflight answer (Access-Control-Max-Age); omitted when unset. */
-  max_age?: number
-}
 
-/** Shared, precomputed pairs: read them, never mutate them. Header names are lowercase. */
-export type HeaderPairs = ReadonlyArray<readonly [string, string]>
 
 export interface Cors {
   /** The answer to a CORS preflight (204 or 403), or null when the request is not one. */
   preflight(request: Request): Response | null
-  /** Fields for an actual response; apply with `applyCorsHeaders`. */
+  /** Fields for an actual response (the cors policy's response hook applies them). */
   headersFor(request: Request): HeaderPairs
 }
 
@@ -43,7 +29,7 @@ const ORIGIN_SHAPE = /^[a-z][a-z0-9+.-]*:\/\/(?:[a-z0-9_-]+(?:\.[a-z0-9_-]+)*|\[
 const WILDCARD_PROBE = 'https://portico-wildcard-probe.invalid'
 // Fetch #cors-preflight-fetch: `*` in Allow-Headers never covers Authorization.
 const NON_WILDCARD_HEADER = 'authorization'
-// Every CORS response field; upstream copies are dropped so the edge policy is the only one.
+// Every CORS response field; upstream copies are dropped so the gateway's answer is the only one.
 const CORS_RESPONSE_FIELDS = [
   'access-control-allow-origin',
   'access-control-allow-credentials',
@@ -88,7 +74,7 @@ function tokens(list: readonly string[], where: string, what: string): string[] 
 }
 
 /** `where` is the config path (`cors`, `routes.2.cors`) used in error messages. */
-export function createCors(options: CorsOptions, where = 'cors'): Cors {
+export function createCors(options: Partial<CorsConfig>, where = 'cors'): Cors {
   if (options.enabled === false) {
     return {
       preflight: function corsOff() {
@@ -218,26 +204,25 @@ export function createCors(options: CorsOptions, where = 'cors'): Cors {
 }
 
 /**
- * Applies `headersFor` output to a mutable copy of the upstream headers: upstream CORS fields are
- * removed first (the edge policy must not be widened by a permissive upstream), `Vary` is merged.
+ * A route's CORS (its block, else the global one): its request hook answers preflights, so they
+ * never reach auth, limits or the upstream; its response hook replaces the upstream's CORS
+ * fields on every other answer, the gateway's own errors included (a browser can read a 401).
  */
-export function applyCorsHeaders(target: Headers, pairs: HeaderPairs): void {
-  for (const name of CORS_RESPONSE_FIELDS) target.delete(name)
-  for (const [name, value] of pairs) {
-    if (name === 'vary') mergeVary(target, value)
-    else target.set(name, value)
+export function createCorsPolicy(block: CorsConfig | undefined, where: string): RoutePolicy | null {
+  if (block === undefined || block.enabled === false) return null
+  const cors = createCors(block, where)
+  return {
+    name: 'cors',
+    onRequest: function corsPreflight(ctx) {
+      return cors.preflight(ctx.request) ?? undefined
+    },
+    onResponseHead: function corsHeaders(ctx, head) {
+      const h = head.headers
+      for (const name of CORS_RESPONSE_FIELDS) h.delete(name)
+      for (const [name, value] of cors.headersFor(ctx.request)) {
+        if (name === 'vary') mergeVary(h, value)
+        else h.set(name, value)
+      }
+    },
   }
-}
-
-function mergeVary(target: Headers, value: string): void {
-  const current = target.get('vary')
-  if (current === null) {
-    target.set('vary', value)
-    return
-  }
-  const have = new Set(current.split(',').map((v) => v.trim().toLowerCase()))
-  // RFC 9110 §12.5.5: `Vary: *` already covers every field.
-  if (have.has('*')) return
-  const add = value.split(',').map((v) => v.trim()).filter((v) => !have.has(v.toLowerCase()))
-  if (add.length > 0) target.set('vary', `${current}, ${add.join(', ')}`)
 }

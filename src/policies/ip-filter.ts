@@ -4,19 +4,16 @@
  * form where IPv4 is IPv4-mapped (RFC 4291 §2.5.5.2), so `::ffff:10.0.0.1` from a dual-stack
  * socket is `10.0.0.1` for both lists: a deny of `10.0.0.0/8` cannot be dodged by spelling.
  *
- * Global and route filters compose with `composeIpFilters(global, route)`: the global filter is
- * checked first and a route can only narrow it, never re-admit an address the global one refused.
+ * The global filter runs before routing (every request, routed or not); a route's own filter is
+ * its `ip_filter` policy, after it. A route can only narrow the global list, never re-admit.
  * @module
  */
+import type { IpFilterConfig } from '../config/types-policies.ts'
+import { GatewayError } from '../core/errors.ts'
+import type { RoutePolicy } from '../core/policy.ts'
 import { compileCidrs } from '../net/cidr.ts'
 import { parseIp } from '../net/ip.ts'
 
-export interface IpFilterOptions {
-  /** CIDRs or single addresses; empty or omitted means every address that is not denied. */
-  allow?: readonly string[]
-  /** CIDRs or single addresses; deny wins over allow. */
-  deny?: readonly string[]
-}
 
 /** true = the client may pass. Callers refuse with `GatewayError(403, 'ip_forbidden', …)`. */
 export type IpFilter = (clientIp: string) => boolean
@@ -43,7 +40,7 @@ function checkEntries(entries: readonly string[], where: string): void {
 }
 
 /** `where` is the config path, so a bad entry is reported as `routes.3.ip_filter.allow.1: …`. */
-export function createIpFilter(options: IpFilterOptions, where: string): IpFilter {
+export function createIpFilter(options: Partial<IpFilterConfig>, where: string): IpFilter {
   const allowList = options.allow ?? []
   const denyList = options.deny ?? []
   checkEntries(allowList, `${where}.allow`)
@@ -63,12 +60,19 @@ export function createIpFilter(options: IpFilterOptions, where: string): IpFilte
   }
 }
 
-/** Global first, then route; absent filters are skipped. All must pass. */
-export function composeIpFilters(...filters: ReadonlyArray<IpFilter | null | undefined>): IpFilter {
-  const chain = filters.filter((f): f is IpFilter => typeof f === 'function')
-  if (chain.length === 1) return chain[0]
-  return function composedIpFilter(clientIp: string): boolean {
-    for (const f of chain) if (!f(clientIp)) return false
-    return true
+/** The refusal of both the global and the route filter. */
+export function ipForbidden(): GatewayError {
+  return new GatewayError(403, 'ip_forbidden', 'client address not allowed')
+}
+
+/** A route's `ip_filter`; null when the route has none. */
+export function createIpFilterPolicy(block: IpFilterConfig | undefined, where: string): RoutePolicy | null {
+  if (block === undefined) return null
+  const allowed = createIpFilter(block, where)
+  return {
+    name: 'ip_filter',
+    onRequest: function ipFilter(ctx) {
+      if (!allowed(ctx.clientIp)) throw ipForbidden()
+    },
   }
 }

@@ -6,7 +6,8 @@
  * an address; long values are hashed to bound the store key.
  * @module
  */
-import type { RequestContext } from '../gateway/context.ts'
+import type { RequestContext } from '../core/context.ts'
+import { cookieValue } from '../http/cookies.ts'
 
 export type KeyFn = (ctx: RequestContext) => string
 
@@ -45,19 +46,6 @@ export function createRawKeyFn(spec: string): (ctx: RequestContext) => string | 
   throw new Error(`unknown limit key "${spec}"`)
 }
 
-/** RFC 6265 §5.2: `name=value` pairs separated by `;`, first match wins. */
-export function cookieValue(header: string | null, name: string): string | null {
-  if (header === null) return null
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=')
-    if (eq !== -1 && part.slice(0, eq).trim() === name) {
-      let v = part.slice(eq + 1).trim()
-      if (v.length >= 2 && v[0] === '"' && v[v.length - 1] === '"') v = v.slice(1, -1)
-      return v
-    }
-  }
-  return null
-}
 
 /** Two FNV-1a passes with different offsets: 64 bits, enough to keep keys apart. */
 function hash(s: string): string {

@@ -5,35 +5,30 @@
  * fields in `ctx.responseHeaders` for the response (draft-ietf-httpapi-ratelimit-headers).
  * @module
  */
-import type { Config, FailurePolicy, RouteConfig } from '../config/types.ts'
-import type { RequestContext } from '../gateway/context.ts'
-import { GatewayError } from '../gateway/errors.ts'
-import type { HeaderEdit } from '../gateway/header-edits.ts'
+import type { EffectiveRoute } from '../config/resolve.ts'
+import type { FailurePolicy } from '../config/types.ts'
+import type { RoutePolicy } from '../core/policy.ts'
+import type { RequestContext } from '../core/context.ts'
+import { GatewayError } from '../core/errors.ts'
+import type { HeaderEdit } from '../core/headers.ts'
 import type { GatewayMetrics } from '../observability/gateway-metrics.ts'
-import { type Store, StoreError } from '../store/types.ts'
+import { type LimitStores, type Store, StoreError } from '../core/store.ts'
 import { type LimitPolicy, type LimitResult, createQuotaPolicy, createRateLimitPolicy, createSpikeArrestPolicy } from './rate-limit.ts'
 
-export interface LimitStores {
-  /** Per process/isolate (`mode: local`). */
-  local: Store
-  /** The configured `store` (`mode: distributed`). */
-  shared: Store
-}
-
-export type RouteLimiter = (ctx: RequestContext, now: number) => Promise<void>
-
-export function createRouteLimiter(route: RouteConfig, config: Config, stores: LimitStores, metrics: GatewayMetrics | null): RouteLimiter | null {
+/** The route's rate_limit → spike_arrest → quota as one request policy; null when none is enabled. */
+export function createLimitsPolicy(er: EffectiveRoute, stores: LimitStores, metrics: GatewayMetrics | null): RoutePolicy | null {
   const policies: LimitPolicy[] = []
-  const failClosed = (p: FailurePolicy | undefined) => (p ?? config.store.failure_policy) === 'fail_closed'
+  const failClosed = (p: FailurePolicy | undefined) => (p ?? er.storeFailurePolicy) === 'fail_closed'
   const storeFor = (mode: 'local' | 'distributed') => (mode === 'local' ? stores.local : stores.shared)
-  const rl = route.rate_limit ?? config.rate_limit
-  if (rl?.enabled) policies.push(createRateLimitPolicy(route.id, rl, storeFor(rl.mode), failClosed(rl.failure_policy)))
-  const sa = route.spike_arrest ?? config.spike_arrest
-  if (sa?.enabled) policies.push(createSpikeArrestPolicy(route.id, sa, storeFor(sa.mode), failClosed(sa.failure_policy)))
-  const q = route.quota ?? config.quota
-  if (q?.enabled) policies.push(createQuotaPolicy(route.id, q, storeFor(q.mode), failClosed(q.failure_policy)))
+  const id = er.route.id
+  const rl = er.rateLimit
+  if (rl?.enabled) policies.push(createRateLimitPolicy(id, rl, storeFor(rl.mode), failClosed(rl.failure_policy)))
+  const sa = er.spikeArrest
+  if (sa?.enabled) policies.push(createSpikeArrestPolicy(id, sa, storeFor(sa.mode), failClosed(sa.failure_policy)))
+  const q = er.quota
+  if (q?.enabled) policies.push(createQuotaPolicy(id, q, storeFor(q.mode), failClosed(q.failure_policy)))
   if (policies.length === 0) return null
-  const routeId = route.id
+  const routeId = id
 
   /** A store failure: fail_open admits without RateLimit fields, fail_closed refuses with 503. */
   function settle(p: LimitPolicy, ctx: RequestContext, now: number): Promise<LimitResult | null> {
@@ -46,7 +41,10 @@ export function createRouteLimiter(route: RouteConfig, config: Config, stores: L
     })
   }
 
-  return async function applyLimits(ctx, now) {
+  return { name: 'rate_limit', onRequest: applyLimits }
+
+  async function applyLimits(ctx: RequestContext): Promise<void> {
+    const now = ctx.startedAt
     const results = policies.length === 1 ? [await settle(policies[0]!, ctx, now)] : await Promise.all(policies.map((p) => settle(p, ctx, now)))
     let policyField = ''
     let stateField = ''

@@ -5,8 +5,8 @@
  * @module
  */
 import type { QuotaConfig, RateLimitConfig, SpikeArrestConfig } from '../config/types.ts'
-import type { RequestContext } from '../gateway/context.ts'
-import type { RateDecision, RateRule, Store } from '../store/types.ts'
+import type { RequestContext } from '../core/context.ts'
+import type { RateDecision, RateRule, Store } from '../core/store.ts'
 import { type KeyFn, createKeyFn, createRawKeyFn } from './limit-key.ts'
 
 export interface LimitPolicy {

@@ -2,46 +2,18 @@
  * Security response headers (Runway `security_headers`), built once per config into two frozen
  * lists: one for HTTPS responses (with HSTS) and one for plain HTTP (without, RFC 6797 §7.2).
  *
- * Precedence (see `applySecurityHeaders`): the gateway's fixed-value headers are enforced over
+ * Precedence: the gateway's fixed-value headers are enforced over
  * whatever the upstream sent, but an upstream `Content-Security-Policy` is kept: CSPs carry
  * per-page nonces and hashes only the application knows; the gateway's CSP is the fallback for
  * responses that have none.
  * @module
  */
+import type { HstsConfig, SecurityHeadersConfig } from '../config/types-policies.ts'
+import type { HeaderPairs } from '../core/headers.ts'
+import type { RoutePolicy } from '../core/policy.ts'
 
-export interface HstsOptions {
-  enabled?: boolean
-  /** Seconds (RFC 6797 §6.1.1); default 31536000 (one year). 0 tells browsers to forget the host. */
-  max_age?: number
-  /** Default true (RFC 6797 §6.1.2): every subdomain must then serve HTTPS too. */
-  include_subdomains?: boolean
-  /** hstspreload.org opt-in; requires include_subdomains and max_age >= 31536000. */
-  preload?: boolean
-}
 
-export interface SecurityHeadersOptions {
-  enabled?: boolean
-  hsts?: HstsOptions
-  /** Default true: `X-Content-Type-Options: nosniff` (Fetch #x-content-type-options-header). */
-  content_type_options?: boolean
-  /** Default `DENY` (RFC 7034); false omits the header. */
-  frame_options?: 'DENY' | 'SAMEORIGIN' | false
-  /** Passed through verbatim; not sent when unset. */
-  content_security_policy?: string
-  /** Default `no-referrer`; false omits the header. */
-  referrer_policy?: string | false
-  /** Passed through verbatim; not sent when unset. */
-  permissions_policy?: string
-  /**
-   * Default true, which sends `X-XSS-Protection: 0`: the legacy XSS auditor is gone from current
-   * browsers and, where it survives, its blocking mode can be abused to leak page state (OWASP
-   * Secure Headers). A string is sent as written (`0`, `1`, `1; mode=block`); false omits it.
-   */
-  xss_protection?: boolean | string
-}
 
-/** Shared, precomputed pairs: read them, never mutate them. Header names are lowercase. */
-export type HeaderPairs = ReadonlyArray<readonly [string, string]>
 
 export type SecurityHeaders = (isHttps: boolean) => HeaderPairs
 
@@ -62,7 +34,7 @@ const XSS_VALUES = /^(?:0|1|1; ?mode=block)$/
 const UPSTREAM_WINS = new Set(['content-security-policy'])
 const NONE: HeaderPairs = Object.freeze([])
 
-function hstsValue(hsts: HstsOptions, where: string): string | null {
+function hstsValue(hsts: HstsConfig, where: string): string | null {
   if (hsts.enabled === false) return null
   const maxAge = hsts.max_age ?? ONE_YEAR
   if (!Number.isInteger(maxAge) || maxAge < 0) throw new Error(`${where}.max_age: must be a whole number of seconds >= 0`)
@@ -73,7 +45,7 @@ function hstsValue(hsts: HstsOptions, where: string): string | null {
   return `max-age=${maxAge}${sub ? '; includeSubDomains' : ''}${hsts.preload === true ? '; preload' : ''}`
 }
 
-function frameValue(value: SecurityHeadersOptions['frame_options'], where: string): string | null {
+function frameValue(value: SecurityHeadersConfig['frame_options'], where: string): string | null {
   if (value === false) return null
   const v = (value ?? 'DENY').toUpperCase()
   if (v !== 'DENY' && v !== 'SAMEORIGIN') {
@@ -107,7 +79,7 @@ function passthrough(value: string | undefined, where: string): string | null {
 }
 
 /** `where` is the config path (`security_headers`, `routes.2.security_headers`) used in errors. */
-export function createSecurityHeaders(options: SecurityHeadersOptions = {}, where = 'security_headers'): SecurityHeaders {
+export function createSecurityHeaders(options: Partial<SecurityHeadersConfig> = {}, where = 'security_headers'): SecurityHeaders {
   if (options.enabled === false) {
     return function securityHeadersOff() {
       return NONE
@@ -143,10 +115,18 @@ export function createSecurityHeaders(options: SecurityHeadersOptions = {}, wher
   }
 }
 
-/** Applies the pairs to a mutable copy of the upstream headers; an upstream CSP is kept. */
-export function applySecurityHeaders(target: Headers, pairs: HeaderPairs): void {
-  for (const [name, value] of pairs) {
-    if (UPSTREAM_WINS.has(name) && target.has(name)) continue
-    target.set(name, value)
+/** A route's security headers (its block, else the global one), on every answer's head. */
+export function createSecurityHeadersPolicy(block: SecurityHeadersConfig | undefined, where: string): RoutePolicy | null {
+  if (block === undefined || block.enabled === false) return null
+  const pairsFor = createSecurityHeaders(block, where)
+  return {
+    name: 'security_headers',
+    onResponseHead: function securityHeaders(ctx, head) {
+      const h = head.headers
+      for (const [name, value] of pairsFor(ctx.https)) {
+        if (UPSTREAM_WINS.has(name) && h.has(name)) continue
+        h.set(name, value)
+      }
+    },
   }
 }

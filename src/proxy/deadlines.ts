@@ -12,7 +12,7 @@
  * `createTimerDeadlines` (one timer per try, exact).
  * @module
  */
-import { GatewayError } from '../gateway/errors.ts'
+import { GatewayError } from '../core/errors.ts'
 
 export interface Watch {
   /** Pass to fetch. Its reason is a 504 GatewayError on a header timeout. */

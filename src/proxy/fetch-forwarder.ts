@@ -3,8 +3,8 @@
  * an undici pool instead (adapters/node), because WHATWG fetch costs ~5× there.
  * @module
  */
-import { GatewayError } from '../gateway/errors.ts'
-import type { RequestInfo, UpstreamRequest } from '../gateway/types.ts'
+import { GatewayError } from '../core/errors.ts'
+import type { RequestInfo, UpstreamRequest } from '../core/runtime.ts'
 import { createTimerDeadlines, type Deadlines } from './deadlines.ts'
 
 export interface FetchForwarderOptions {

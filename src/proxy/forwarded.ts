@@ -2,7 +2,7 @@
  * The headers a reverse proxy adds on the way upstream: X-Forwarded-For/Proto/Host and Via.
  * @module
  */
-import type { HeaderBag } from './header-list.ts'
+import type { HeaderBag } from '../core/headers.ts'
 
 export interface ForwardedFacts {
   /** Address of the peer that connected to us (not the resolved client). */

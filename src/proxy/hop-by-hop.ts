@@ -4,7 +4,7 @@
  * Transfer-Encoding and Upgrade are hop-by-hop by definition (RFC 9112 §9.6, RFC 7230 §6.1).
  * @module
  */
-import { type HeaderBag, HeaderList } from './header-list.ts'
+import { type HeaderBag, HeaderList } from '../core/headers.ts'
 
 const HOP_BY_HOP = new Set([
   'connection',

@@ -3,7 +3,7 @@
  * (gap between chunks) timeout on response bodies, and a byte counter for the access log.
  * @module
  */
-import { GatewayError } from '../gateway/errors.ts'
+import { GatewayError } from '../core/errors.ts'
 
 /** Errors the stream with a 413 once more than `limit` bytes have passed. */
 export function limitBody(body: ReadableStream<Uint8Array>, limit: number): ReadableStream<Uint8Array> {

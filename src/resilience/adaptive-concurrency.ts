@@ -6,15 +6,8 @@
  * Requests beyond the current limit are refused at once (503) instead of queueing.
  * @module
  */
+import type { AdaptiveConcurrencyConfig } from '../config/types.ts'
 
-export interface AdaptiveConcurrencyConfig {
-  enabled: boolean
-  min_limit: number
-  max_limit: number
-  initial_limit: number
-  latency_tolerance: number
-  decrease_ratio: number
-}
 
 export interface AdaptiveLimiter {
   readonly limit: number

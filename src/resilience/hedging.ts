@@ -13,15 +13,15 @@ export interface HedgingConfig {
 }
 
 /** One try: resolves its Response (or null) or rejects; `signal` cancels it. */
-export type HedgeTry = (index: number, signal: AbortSignal) => Promise<Response | null>
+export type HedgeTry = (index: number, signal: AbortSignal) => Promise<Response>
 
-export function hedge(cfg: HedgingConfig, isGood: (res: Response | null) => boolean, run: HedgeTry): Promise<Response | null> {
+export function hedge(cfg: HedgingConfig, isGood: (res: Response) => boolean, run: HedgeTry): Promise<Response> {
   return new Promise((resolve, reject) => {
     const controllers: AbortController[] = []
     let pending = 0
     let settled = false
     let timer: ReturnType<typeof setTimeout> | undefined
-    let lastRes: Response | null | undefined
+    let lastRes: Response | undefined
     let lastErr: unknown
 
     const settle = (fn: () => void) => {

@@ -4,6 +4,7 @@
  * no closure is created and no regex built per request.
  * @module
  */
+import { parseCookies } from '../http/cookies.ts'
 import type { HeaderMatch } from '../config/types.ts'
 
 /** What a request offers the conditions; one per router, reused, filled lazily. */
@@ -156,15 +157,3 @@ export function conditionsHold(c: Conditions, f: RequestFacts, skipHost: boolean
   return true
 }
 
-/** RFC 6265 §5.4 Cookie header: `a=1; b=2`; the first occurrence of a name wins. */
-export function parseCookies(header: string | null): Map<string, string> {
-  const out = new Map<string, string>()
-  if (header === null) return out
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=')
-    if (eq === -1) continue
-    const name = part.slice(0, eq).trim()
-    if (name !== '' && !out.has(name)) out.set(name, part.slice(eq + 1).trim())
-  }
-  return out
-}

@@ -4,7 +4,7 @@
  * suite checks that both agree. A rejected request never changes the state.
  * @module
  */
-import type { RateDecision, RateRule } from './types.ts'
+import type { RateDecision, RateRule } from '../core/store.ts'
 
 /** Result of one step: the decision, and the state to write back (null = leave as is). */
 export interface RateStep extends RateDecision {

@@ -5,9 +5,9 @@
  * operation every 10 s, so an outage does not flood the log.
  * @module
  */
-import type { Logger } from '../gateway/types.ts'
+import type { Logger } from '../core/runtime.ts'
 import type { Counter } from '../observability/metrics.ts'
-import { type Store, StoreError } from './types.ts'
+import { type Store, StoreError } from '../core/store.ts'
 
 export interface StoreGuardOptions {
   timeoutMs: number

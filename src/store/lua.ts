@@ -6,7 +6,7 @@
  * State is a string of space-separated numbers (%.17g keeps doubles exact).
  * @module
  */
-import type { RateDecision, RateRule } from './types.ts'
+import type { RateDecision, RateRule } from '../core/store.ts'
 
 export const LIMIT_SCRIPT = `
 local key = KEYS[1]

@@ -7,7 +7,7 @@
  * @module
  */
 import { rateStep } from './algorithms.ts'
-import type { RateDecision, RateRule, Store } from './types.ts'
+import type { RateDecision, RateRule, Store } from '../core/store.ts'
 
 export interface MemoryStoreOptions {
   /** Entries kept at most (default 100,000 ≈ 15–25 MB). */

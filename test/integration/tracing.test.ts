@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tracesEndpoint, startTracingSdk } from '../../adapters/common/tracing-sdk.ts'
 import type { Config } from '../../src/config/types.ts'
-import type { Logger } from '../../src/gateway/types.ts'
+import type { Logger } from '../../src/core/runtime.ts'
 import { createTracing } from '../../src/observability/tracing.ts'
 import { type ReadyLine, root, startPortico } from '../conformance/global-setup.ts'
 

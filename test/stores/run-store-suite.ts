@@ -1,6 +1,6 @@
 /** Registers the shared store cases with vitest for one store. */
 import { afterAll, beforeAll, describe, it } from 'vitest'
-import type { Store } from '../../src/store/types.ts'
+import type { Store } from '../../src/core/store.ts'
 import { storeCases } from './store-cases.ts'
 
 export interface StoreSuiteOptions {

@@ -3,7 +3,7 @@
  * cases run under vitest (memory, Redis, Upstash) and inside workerd (KV, Durable Object).
  * `run-store-suite.ts` registers them with vitest; the workerd test worker runs them in place.
  */
-import type { RateRule, Store } from '../../src/store/types.ts'
+import type { RateRule, Store } from '../../src/core/store.ts'
 
 export interface StoreCase {
   name: string

@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are config text; ${…} is what is under test, not a template.
 import { describe, expect, test } from 'vitest'
-import { inactiveFeatures } from '../../src/config/inactive.ts'
+import { inactiveKeysOf } from '../../src/gateway/gateway.ts'
 import { formatIssues } from '../../src/config/issues.ts'
 import { configJsonSchema } from '../../src/config/json-schema.ts'
 import { type ParseResult, parseConfig } from '../../src/config/load.ts'
@@ -102,7 +102,7 @@ describe('the Runway README examples', () => {
     expect(c.listeners[0]).toMatchObject({ id: 'listener-0', address: ':8080', protocol: 'http' })
     expect(c.routes).toHaveLength(1)
     expect(c.routes[0]).toMatchObject({ id: 'my-api', path: '/api/', path_prefix: true, backends: [{ url: 'http://localhost:9001', weight: 1 }] })
-    expect(inactiveFeatures(c)).toEqual([])
+    expect(inactiveKeysOf(c)).toEqual([])
   })
 
   test('Configuration Example validates, with durations in ms', () => {
@@ -120,7 +120,7 @@ describe('the Runway README examples', () => {
   })
 
   test('Configuration Example: inactive features are all listed', () => {
-    const inactive = inactiveFeatures(ok(RUNWAY_EXAMPLE))
+    const inactive = inactiveKeysOf(ok(RUNWAY_EXAMPLE))
     expect(inactive).toContain('registry')
     expect(inactive.some((k) => k === 'authentication' || k.startsWith('authentication.'))).toBe(false)
     expect(inactive).not.toContain('routes.users-api.rate_limit')

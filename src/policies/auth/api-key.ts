@@ -7,7 +7,7 @@
  * accepted too, and revoking one there takes effect on the next request — no reload.
  * @module
  */
-import type { Store } from '../../store/types.ts'
+import type { Store } from '../../core/store.ts'
 import { type AuthMethod, refuse, sha256Hex, timingSafeEqualBytes } from './types.ts'
 
 /** Store key of a stored API key record: by digest, so the store never holds a usable key. */

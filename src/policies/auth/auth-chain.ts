@@ -8,8 +8,9 @@
  * incoming request first, so a client cannot forge them.
  * @module
  */
-import type { RequestContext } from '../../gateway/context.ts'
-import { GatewayError } from '../../gateway/errors.ts'
+import type { RequestContext } from '../../core/context.ts'
+import type { RoutePolicy } from '../../core/policy.ts'
+import { GatewayError } from '../../core/errors.ts'
 import type { AuthIdentity, AuthMethod, AuthMethodName } from './types.ts'
 
 export interface RouteAuthOptions {
@@ -24,6 +25,12 @@ export interface RouteAuthOptions {
 export type RouteAuthenticator = (ctx: RequestContext) => Promise<void>
 
 export const CLIENT_ID_HEADER = 'x-client-id'
+
+/** A route's `auth`; null when it names no method. */
+export function createAuthPolicy(route: string, options: RouteAuthOptions | undefined, available: Map<AuthMethodName, Promise<AuthMethod>>): RoutePolicy | null {
+  if (options === undefined || options.methods.length === 0) return null
+  return { name: 'auth', onRequest: createRouteAuth(route, options, available) }
+}
 
 export function createRouteAuth(route: string, options: RouteAuthOptions, available: Map<AuthMethodName, Promise<AuthMethod>>): RouteAuthenticator {
   const pending = options.methods.map((name, i) => {

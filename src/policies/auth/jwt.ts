@@ -6,33 +6,14 @@
  * ever echoes the token.
  * @module
  */
+import type { JwtOptions } from '../../config/types-auth.ts'
 import { importSPKI, importX509, type JWSHeaderParameters } from 'jose'
-import { cookieValue } from '../limit-key.ts'
+import { cookieValue } from '../../http/cookies.ts'
 import { SUPPORTED_ALGORITHMS, checkKeyUrl, createJwksCache, discoverJwksUrl, importHmacKey, isHmac, keyTypeOf } from './jwks.ts'
 import { FAILURES, type JwtFailure, MISSING, REALM, TokenRefused, refusal, verifyJws } from './jws.ts'
 
 export { type JwtFailure, type JwtFailureCode, type KeyResolver, TokenRefused, verifyJws } from './jws.ts'
 
-export interface JwtOptions {
-  secret?: string
-  /** PEM: SPKI (`BEGIN PUBLIC KEY`) or an X.509 certificate. */
-  public_key?: string
-  /** Allow-list. Default: HS256 with `secret`, RS256 with `public_key` / `jwks_url`. */
-  algorithm?: string | string[]
-  issuer?: string
-  audience?: string | string[]
-  jwks_url?: string
-  /** Milliseconds (default 1 h). */
-  jwks_refresh_interval?: number
-  /** Milliseconds of leeway for exp/nbf/iat (default 0). */
-  clock_skew?: number
-  required_scopes?: string[]
-  /** Claim name → request header sent upstream. */
-  forward_claims?: Record<string, string>
-  /** Also read the token from this cookie / query parameter (after `Authorization`). */
-  cookie?: string
-  query_param?: string
-}
 
 export interface JwtDeps {
   fetch: typeof fetch

@@ -6,7 +6,7 @@
  * @module
  */
 import type { AuthenticationConfig } from '../../config/types.ts'
-import type { Store } from '../../store/types.ts'
+import type { Store } from '../../core/store.ts'
 import { createApiKeyAuth } from './api-key.ts'
 import type { AuthMethod, AuthMethodName } from './types.ts'
 

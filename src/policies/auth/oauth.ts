@@ -12,33 +12,10 @@
  * reached. List only one of them per route.
  * @module
  */
+import type { OAuthIntrospectionOptions } from '../../config/types-auth.ts'
 import { checkKeyUrl } from './jwks.ts'
 import { type AuthMethod, type AuthOutcome, type AuthRefusal, refuse, sha256Hex } from './types.ts'
 
-export interface OAuthIntrospectionOptions {
-  enabled?: boolean
-  /** RFC 7662 §2: https (plain http only to a loopback host). */
-  introspection_url?: string
-  /** RFC 7662 §2.1 / RFC 6749 §2.3.1: the gateway's own client credentials, sent with HTTP Basic. */
-  client_id?: string
-  client_secret?: string
-  /** Ignored by this method: signature verification of JWT access tokens is the `jwt` method's job. */
-  jwks_url?: string
-  /** `iss` must equal it (when the server returns `iss`, and it must then). */
-  issuer?: string
-  /** One of the token's `aud` values must be in it. */
-  audience?: string | string[]
-  /** Every one must be in the answer's space-delimited `scope`. */
-  scopes?: string[]
-  /** Milliseconds an active answer is reused, never past the token's `exp` (default 60 s; 0: never). */
-  cache_ttl?: number
-  /** (portico, not in the config schema) Whole request, body included, in ms (default 3 s). */
-  timeout?: number
-  /** (portico, not in the config schema) Milliseconds an inactive answer is reused (default 10 s, at most `cache_ttl`). */
-  negative_cache_ttl?: number
-  /** (portico, not in the config schema) Entries per cache, active and inactive each (default 10,000). */
-  max_cache_entries?: number
-}
 
 export interface OAuthDeps {
   fetch: typeof fetch

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { inactiveFeatures } from '../../../src/config/inactive.ts'
+import { inactiveKeysOf } from '../../../src/gateway/gateway.ts'
 import { formatIssues } from '../../../src/config/issues.ts'
 import { parseConfig } from '../../../src/config/load.ts'
 import type { Config } from '../../../src/config/types.ts'
@@ -21,12 +21,12 @@ describe("Runway's README examples", () => {
     expect(config.listeners[0]).toMatchObject({ id: 'listener-0', address: ':8080', protocol: 'http' })
     expect(config.routes[0]).toMatchObject({ id: 'my-api', path: '/api/', path_prefix: true, backends: [{ url: 'http://localhost:9001', weight: 1 }] })
     expect(warnings).toEqual([])
-    expect(inactiveFeatures(config)).toEqual([])
+    expect(inactiveKeysOf(config)).toEqual([])
   })
 
   test('the full example validates; every key whose feature is not active is listed', () => {
     const { config, warnings } = example('runway-example.yaml')
-    expect(inactiveFeatures(config)).toEqual([
+    expect(inactiveKeysOf(config)).toEqual([
       'registry',
       'listeners.0.http.write_timeout',
       'routes.users-api.service',
@@ -62,7 +62,7 @@ describe('inactiveFeatures never hides an accepted key', () => {
         '    cors: { allow_origins: ["*"] }',
       ].join('\n'),
     )
-    expect(inactiveFeatures(config)).toEqual([
+    expect(inactiveKeysOf(config)).toEqual([
       'listeners.0.protocol: tcp',
       'upstreams.p.service',
       'routes.r.traffic_shaping.throttle',
@@ -75,6 +75,6 @@ describe('inactiveFeatures never hides an accepted key', () => {
     const { config } = load(
       'health_check: { path: /h }\nupstreams: { p: { backends: [{ url: "http://h:1" }], load_balancer: maglev } }\nroutes: [{ id: r, path: /r, upstream: p, retry_policy: { max_retries: 1 }, timeout: 1s }]',
     )
-    expect(inactiveFeatures(config)).toEqual([])
+    expect(inactiveKeysOf(config)).toEqual([])
   })
 })

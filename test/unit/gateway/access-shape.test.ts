@@ -2,7 +2,7 @@ import { expect, test } from 'vitest'
 import { formatIssues } from '../../../src/config/issues.ts'
 import { parseConfig } from '../../../src/config/load.ts'
 import { createGateway } from '../../../src/gateway/gateway.ts'
-import type { Runtime } from '../../../src/gateway/types.ts'
+import type { Runtime } from '../../../src/core/runtime.ts'
 
 test('access log: chosen fields only, chosen headers with credentials redacted', async () => {
   const lines: Record<string, unknown>[] = []
@@ -24,7 +24,7 @@ test('access log: chosen fields only, chosen headers with credentials redacted',
     now: () => performance.now(),
   }
   const gw = createGateway(parsed.config, runtime)
-  const res = await gw.handle(
+  const res = await gw.fetch(
     new Request('http://gw/e', { headers: { 'user-agent': 'curl/8', authorization: 'Bearer s3cret', 'x-api-token': 'abc', cookie: 'sid=1', 'x-my-key': 'k' } }),
     { remoteAddr: '192.0.2.1' },
   )

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { createHeaderTransformer } from '../../../src/gateway/transform.ts'
+import { createHeaderTransformer } from '../../../src/policies/transform.ts'
 import { limitBody, observeBody } from '../../../src/proxy/streams.ts'
 import { requestIdFrom } from '../../../src/observability/request-id.ts'
 

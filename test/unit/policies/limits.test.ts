@@ -3,11 +3,11 @@ import { formatIssues } from '../../../src/config/issues.ts'
 import { parseConfig } from '../../../src/config/load.ts'
 import type { Config } from '../../../src/config/types.ts'
 import { createGateway } from '../../../src/gateway/gateway.ts'
-import type { Logger, Runtime } from '../../../src/gateway/types.ts'
-import { cookieValue } from '../../../src/policies/limit-key.ts'
+import type { Logger, Runtime } from '../../../src/core/runtime.ts'
+import { cookieValue } from '../../../src/http/cookies.ts'
 import { quotaWindow } from '../../../src/policies/rate-limit.ts'
 import { createMemoryStore } from '../../../src/store/memory-store.ts'
-import { type Store, StoreError } from '../../../src/store/types.ts'
+import { type Store, StoreError } from '../../../src/core/store.ts'
 
 function parse(yaml: string) {
   return parseConfig(yaml, 'portico.yaml', { env: {} })
@@ -32,7 +32,7 @@ function gateway(yaml: string, shared?: Store) {
   }
   const gw = createGateway(config(yaml), runtime)
   return (path: string, headers: Record<string, string> = {}) =>
-    gw.handle(new Request(`http://gw.test${path}`, { headers }), { remoteAddr: '192.0.2.7' })
+    gw.fetch(new Request(`http://gw.test${path}`, { headers }), { remoteAddr: '192.0.2.7' })
 }
 
 describe('limit config validation', () => {

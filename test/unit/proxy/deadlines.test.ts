@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import type { GatewayError } from '../../../src/gateway/errors.ts'
+import type { GatewayError } from '../../../src/core/errors.ts'
 import { createDeadlines, createTimerDeadlines } from '../../../src/proxy/deadlines.ts'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))

@@ -2,7 +2,7 @@ import { createServer, request as httpRequest, type IncomingMessage } from 'node
 import type { AddressInfo } from 'node:net'
 import { describe, expect, test } from 'vitest'
 import { NodeHeaders } from '../../../adapters/node/node-request.ts'
-import { HeaderList } from '../../../src/proxy/header-list.ts'
+import { HeaderList } from '../../../src/core/headers.ts'
 import { copyEndToEndList } from '../../../src/proxy/hop-by-hop.ts'
 
 describe('HeaderList (the upstream request fields)', () => {

@@ -3,6 +3,8 @@
  * Used by the bundled demo and by the conformance suite.
  * @module
  */
+import type { ResponseHeadHook, RouteHandler } from '../core/policy.ts'
+import { finishHead } from '../proxy/response-head.ts'
 
 export async function echoResponse(request: Request, url: URL, path: string): Promise<Response> {
   const query: Record<string, string | string[]> = {}
@@ -18,4 +20,13 @@ export async function echoResponse(request: Request, url: URL, path: string): Pr
     status: 200,
     headers: { 'content-type': 'application/json' },
   })
+}
+
+/** The handler of `echo: true` routes; its answer passes the route's response phase. */
+export function createEchoHandler(hooks: readonly ResponseHeadHook[]): RouteHandler {
+  return async function echoRoute(ctx) {
+    const res = await echoResponse(ctx.request, ctx.url, ctx.path)
+    finishHead(ctx, { status: res.status, headers: res.headers }, hooks)
+    return res
+  }
 }

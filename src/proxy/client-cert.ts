@@ -4,7 +4,7 @@
  * did not verify; the fields are set only for a certificate checked against `client_ca_file`.
  * @module
  */
-import type { RequestInfo } from './types.ts'
+import type { RequestInfo } from '../core/runtime.ts'
 
 export const CLIENT_CERT_SUBJECT_HEADER = 'x-client-cert-subject'
 export const CLIENT_CERT_FINGERPRINT_HEADER = 'x-client-cert-fingerprint'

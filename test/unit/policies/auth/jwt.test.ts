@@ -5,7 +5,8 @@
  */
 import { type CryptoKey, exportJWK, exportPKCS8, exportSPKI, generateKeyPair, importPKCS8, SignJWT } from 'jose'
 import { beforeAll, describe, expect, test } from 'vitest'
-import { claimHeaderValue, createJwtVerifier, forwardedHeaderNames, type JwtOptions, type JwtOutcome, type KeyResolver, TokenRefused, verifyJws } from '../../../src/policies/auth/jwt.ts'
+import type { JwtOptions } from '../../../../src/config/types-auth.ts'
+import { claimHeaderValue, createJwtVerifier, forwardedHeaderNames, type JwtOutcome, type KeyResolver, TokenRefused, verifyJws } from '../../../../src/policies/auth/jwt.ts'
 
 const NOW = 1_750_000_000_000
 const sec = (ms: number) => Math.floor(ms / 1000)

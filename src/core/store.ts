@@ -65,6 +65,14 @@ export interface Store {
   close(): Promise<void>
 }
 
+/** The stores limits run on. Both live as long as the process (counters survive reloads). */
+export interface LimitStores {
+  /** Per process/isolate (`mode: local`). */
+  local: Store
+  /** The configured `store` (`mode: distributed`). */
+  shared: Store
+}
+
 /** Thrown by a store (or its guard) when the backend fails or is too slow. */
 export class StoreError extends Error {
   readonly store: StoreKind

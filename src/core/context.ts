@@ -1,10 +1,27 @@
 /**
- * Per-request state handed through the pipeline. One object per request, no closures.
+ * Per-request state handed through the phases. One object per request, no closures.
  * @module
  */
-import type { RequestTrace } from '../observability/tracing.ts'
-import type { HeaderEdit } from './header-edits.ts'
-import type { RequestInfo } from './types.ts'
+import type { HeaderBag, HeaderEdit } from './headers.ts'
+import type { RequestInfo } from './runtime.ts'
+
+/** The CLIENT span of one upstream try (observability/tracing.ts implements it). */
+export interface UpstreamSpan {
+  /** The try got an answer with this status. Later calls do nothing. */
+  end(status: number): void
+  /** The try failed without an answer (connect error, timeout, cancelled). */
+  fail(err: unknown): void
+}
+
+/** The spans of one request (config `tracing`). */
+export interface RequestTrace {
+  /** Names the span after the matched route's configured path (never the raw path: cardinality). */
+  route(id: string, path: string): void
+  /** Ends the server span with the status sent. Later calls do nothing. */
+  end(status: number): void
+  /** Starts a try's span and writes its context into the upstream request's `headers`. */
+  startUpstream(method: string, url: string, resendCount: number, headers: HeaderBag): UpstreamSpan
+}
 
 export interface RequestContext {
   /** Id of the route that matched. */
@@ -20,6 +37,8 @@ export interface RequestContext {
   readonly peer: string
   readonly peerTrusted: boolean
   readonly host: string
+  /** The client-facing scheme is https (HSTS is sent only then, RFC 6797 §7.2). */
+  readonly https: boolean
   readonly info: RequestInfo
   readonly startedAt: number
   /** Authenticated client (auth policies); null when anonymous. Feeds `client_id` limit keys and the access log. */
@@ -28,7 +47,7 @@ export interface RequestContext {
   claims: Record<string, unknown> | null
   /** Upstream request header edits from policies (auth identity): value null = remove. */
   upstreamHeaders: [string, string | null][] | null
-  /** Fields every response of this request carries (RateLimit headers), set before forwarding. */
+  /** Fields every response of this request carries (RateLimit headers), set by request policies. */
   responseHeaders: HeaderEdit[] | null
   /** Literal path prefix the route matched, for strip_prefix/rewrite. */
   matched: string
@@ -37,15 +56,6 @@ export interface RequestContext {
   upstream: string | null
   /** Retries made for this request (access log). */
   retries: number
-  /** Status the upstream answered with, when the forwarder wrote it itself (Node direct path). */
-  status: number
-  /**
-   * Called once the response is complete (its body sent): writes the access-log line and ends
-   * the server span. Null when the access log and tracing are both off.
-   */
-  logAccess: ((status: number, bytes: number) => void) | null
-  /** Set by a handler that has arranged for `logAccess` to be called when the body ends. */
-  bodyObserved: boolean
   /** The request's spans (config `tracing`); null when tracing is off. */
   trace: RequestTrace | null
 }

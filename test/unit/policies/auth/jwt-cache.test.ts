@@ -1,6 +1,6 @@
 import { SignJWT } from 'jose'
 import { expect, test } from 'vitest'
-import { createJwtVerifier } from '../../../src/policies/auth/jwt.ts'
+import { createJwtVerifier } from '../../../../src/policies/auth/jwt.ts'
 
 const secret = 'cache-test-secret-0123456789abcdef0123456789'
 

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { applySecurityHeaders, createSecurityHeaders } from '../../../src/policies/security-headers.ts'
+import { createSecurityHeaders } from '../../../src/policies/security-headers.ts'
+import { testGateway } from '../../helpers/gateway-request.ts'
 
 describe('security_headers', () => {
   test('defaults: HSTS for a year with subdomains on HTTPS, nosniff, DENY, no-referrer, XSS auditor off', () => {
@@ -51,15 +52,16 @@ describe('security_headers', () => {
     expect(createSecurityHeaders({ enabled: false })(true)).toEqual([])
   })
 
-  test('an upstream Content-Security-Policy is kept; the fixed headers are enforced', () => {
-    const pairs = createSecurityHeaders({ content_security_policy: "default-src 'self'" })(true)
-    const upstream = new Headers({ 'content-security-policy': "script-src 'nonce-abc'", 'x-frame-options': 'ALLOWALL' })
-    applySecurityHeaders(upstream, pairs)
-    expect(upstream.get('content-security-policy')).toBe("script-src 'nonce-abc'")
-    expect(upstream.get('x-frame-options')).toBe('DENY')
-    const bare = new Headers()
-    applySecurityHeaders(bare, pairs)
-    expect(bare.get('content-security-policy')).toBe("default-src 'self'")
+  test('an upstream Content-Security-Policy is kept; the fixed headers are enforced', async () => {
+    const gw = await testGateway(
+      `routes: [{ id: r, path: /r, backends: [{ url: "http://up.test" }], security_headers: { content_security_policy: "default-src 'self'" } }]`,
+      (req) => new Response('x', { headers: req.url.endsWith('/r/csp') ? { 'content-security-policy': "script-src 'nonce-abc'", 'x-frame-options': 'ALLOWALL' } : {} }),
+    )
+    const withCsp = await gw.request('/r/csp')
+    expect(withCsp.headers.get('content-security-policy')).toBe("script-src 'nonce-abc'")
+    expect(withCsp.headers.get('x-frame-options')).toBe('DENY')
+    const bare = await gw.request('/r/plain')
+    expect(bare.headers.get('content-security-policy')).toBe("default-src 'self'")
   })
 
   test('invalid settings fail at load time and name the key', () => {

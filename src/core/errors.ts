@@ -24,6 +24,8 @@ export class GatewayError extends Error {
   }
 }
 
+const utf8 = new TextEncoder()
+
 /** Renders any thrown value; unknown errors become a 500 that leaks no stack or message. */
 export function errorResponse(err: unknown, requestId: string): Response {
   const e =
@@ -33,6 +35,7 @@ export function errorResponse(err: unknown, requestId: string): Response {
   })
   const headers = new Headers(e.headers)
   headers.set('content-type', 'application/json')
+  headers.set('content-length', String(utf8.encode(body).byteLength))
   headers.set('x-request-id', requestId)
   return new Response(body, { status: e.status, headers })
 }

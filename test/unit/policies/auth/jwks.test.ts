@@ -6,8 +6,8 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose'
 import { afterEach, beforeAll, describe, expect, test, vi } from 'vitest'
-import { createJwksCache, discoverJwksUrl, JwksError } from '../../../src/policies/auth/jwks.ts'
-import { createJwtVerifier, type JwtOutcome } from '../../../src/policies/auth/jwt.ts'
+import { createJwksCache, discoverJwksUrl, JwksError } from '../../../../src/policies/auth/jwks.ts'
+import { createJwtVerifier, type JwtOutcome } from '../../../../src/policies/auth/jwt.ts'
 
 interface Idp {
   base: string

@@ -1,8 +1,8 @@
 import { Hono } from 'hono'
 import { describe, expect, test } from 'vitest'
-import { mountApiKeyAdmin } from '../../../src/admin/api-keys-admin.ts'
-import { createApiKeyAuth } from '../../../src/policies/auth/api-key.ts'
-import { createMemoryStore } from '../../../src/store/memory-store.ts'
+import { mountApiKeyAdmin } from '../../../../src/admin/api-keys-admin.ts'
+import { createApiKeyAuth } from '../../../../src/policies/auth/api-key.ts'
+import { createMemoryStore } from '../../../../src/store/memory-store.ts'
 
 describe('API keys in the store (admin-managed)', () => {
   test('added through the admin API: works at once, revoked: refused at once; only the digest is stored', async () => {

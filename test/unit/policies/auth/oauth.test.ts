@@ -7,10 +7,11 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, test } from 'vitest'
-import type { AuthenticationConfig } from '../../../src/config/types.ts'
-import { createAuthMethods } from '../../../src/policies/auth/methods.ts'
-import { createOAuthIntrospection, type OAuthIntrospectionOptions } from '../../../src/policies/auth/oauth.ts'
-import type { AuthOutcome } from '../../../src/policies/auth/types.ts'
+import type { AuthenticationConfig } from '../../../../src/config/types.ts'
+import { createAuthMethods } from '../../../../src/policies/auth/methods.ts'
+import type { OAuthIntrospectionOptions } from '../../../../src/config/types-auth.ts'
+import { createOAuthIntrospection } from '../../../../src/policies/auth/oauth.ts'
+import type { AuthOutcome } from '../../../../src/policies/auth/types.ts'
 
 // Characters RFC 6749 §2.3.1 makes the client form-encode before Basic: ':' in the id, spaces, '+', '%'.
 const CLIENT_ID = 'portico:gateway'

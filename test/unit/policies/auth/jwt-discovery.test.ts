@@ -2,7 +2,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { SignJWT, exportJWK, generateKeyPair } from 'jose'
 import { expect, test } from 'vitest'
-import { createJwtVerifier } from '../../../src/policies/auth/jwt.ts'
+import { createJwtVerifier } from '../../../../src/policies/auth/jwt.ts'
 
 test('jwks_url naming an OIDC discovery document is resolved to its jwks_uri at start', async () => {
   const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true })

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { composeIpFilters, createIpFilter } from '../../../src/policies/ip-filter.ts'
+import { createIpFilter } from '../../../src/policies/ip-filter.ts'
+import { testGateway } from '../../helpers/gateway-request.ts'
 
 describe('ip_filter', () => {
   test('an IPv4 allow list admits only its blocks', () => {
@@ -73,15 +74,16 @@ describe('ip_filter', () => {
     )
   })
 
-  test('global and route filters compose: global first, and a route cannot re-admit', () => {
-    const global = createIpFilter({ deny: ['203.0.113.0/24'] }, 'ip_filter')
-    const route = createIpFilter({ allow: ['203.0.113.0/24', '198.51.100.0/24'] }, 'routes.0.ip_filter')
-    const both = composeIpFilters(global, route)
-    expect(both('198.51.100.4')).toBe(true)
-    expect(both('203.0.113.4')).toBe(false)
-    expect(both('192.0.2.1')).toBe(false)
-    expect(composeIpFilters(global, undefined)).toBe(global)
-    expect(composeIpFilters()('192.0.2.1')).toBe(true)
-    expect(both.name).toBe('composedIpFilter')
+  test('global and route filters compose: global first, and a route cannot re-admit', async () => {
+    const gw = await testGateway(`
+ip_filter: { deny: ["203.0.113.0/24"] }
+routes: [{ id: r, path: /r, echo: true, ip_filter: { allow: ["203.0.113.0/24", "198.51.100.0/24"] } }]`)
+    expect((await gw.request('/r', { remoteAddr: '198.51.100.4' })).status).toBe(200)
+    const denied = await gw.request('/r', { remoteAddr: '203.0.113.4' })
+    expect(denied.status).toBe(403)
+    expect((await denied.json()).error.code).toBe('ip_forbidden')
+    expect((await gw.request('/r', { remoteAddr: '192.0.2.1' })).status).toBe(403)
+    // The global filter refuses before routing: an unknown path is 403, not 404.
+    expect((await gw.request('/nowhere', { remoteAddr: '203.0.113.4' })).status).toBe(403)
   })
 })

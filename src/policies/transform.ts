@@ -3,8 +3,10 @@
  * Values may use Runway's variables: `$request_id`, `$remote_addr`, `$host`, `$method`, `$path`.
  * @module
  */
-import type { HeaderTransform } from '../config/types.ts'
-import type { HeaderBag } from '../proxy/header-list.ts'
+import type { HeaderTransform, RouteConfig } from '../config/types.ts'
+import type { RequestContext } from '../core/context.ts'
+import type { HeaderBag } from '../core/headers.ts'
+import type { RoutePolicy } from '../core/policy.ts'
 
 export interface TransformVars {
   request_id: string
@@ -42,4 +44,37 @@ export function createHeaderTransformer(t: HeaderTransform | undefined): HeaderT
     for (const [name, value] of set) headers.set(name, typeof value === 'string' ? value : value(vars))
     for (const [name, value] of add) headers.append(name, typeof value === 'string' ? value : value(vars))
   }
+}
+
+export function transformVars(ctx: RequestContext): TransformVars {
+  return {
+    request_id: ctx.requestId,
+    remote_addr: ctx.clientIp,
+    host: ctx.host,
+    method: ctx.request.method,
+    path: ctx.path,
+  }
+}
+
+/**
+ * A route's `transform.request/response.headers`: the request side edits the fields sent
+ * upstream, the response side every answer's head (after CORS and security headers, so a
+ * route can still override them). Null when neither side has an edit.
+ */
+export function createTransformPolicy(block: RouteConfig['transform']): RoutePolicy | null {
+  const up = createHeaderTransformer(block?.request?.headers)
+  const down = createHeaderTransformer(block?.response?.headers)
+  if (up === null && down === null) return null
+  const policy: { name: 'transform'; onUpstreamRequest?: RoutePolicy['onUpstreamRequest']; onResponseHead?: RoutePolicy['onResponseHead'] } = { name: 'transform' }
+  if (up !== null) {
+    policy.onUpstreamRequest = function transformRequestHeaders(ctx, headers) {
+      up(headers, transformVars(ctx))
+    }
+  }
+  if (down !== null) {
+    policy.onResponseHead = function transformResponseHeaders(ctx, head) {
+      down(head.headers, transformVars(ctx))
+    }
+  }
+  return policy
 }

@@ -1,5 +1,8 @@
 import { describe, expect, test } from 'vitest'
-import { type CorsOptions, type HeaderPairs, applyCorsHeaders, createCors } from '../../../src/policies/cors.ts'
+import type { CorsConfig } from '../../../src/config/types-policies.ts'
+import type { HeaderPairs } from '../../../src/core/headers.ts'
+import { createCors } from '../../../src/policies/cors.ts'
+import { testGateway } from '../../helpers/gateway-request.ts'
 
 const URL_ = 'https://api.example.com/v1/things'
 
@@ -16,7 +19,7 @@ function actual(origin: string | null, method = 'GET'): Request {
 
 const asMap = (pairs: HeaderPairs) => new Map(pairs.map(([k, v]) => [k, v]))
 
-function allowedOrigin(options: CorsOptions, origin: string): string | null {
+function allowedOrigin(options: Partial<CorsConfig>, origin: string): string | null {
   return asMap(createCors(options).headersFor(actual(origin))).get('access-control-allow-origin') ?? null
 }
 
@@ -112,16 +115,19 @@ describe('CORS on actual responses', () => {
     expect(listed.headersFor(actual('https://evil.example.net'))).toEqual([['vary', 'Origin']])
   })
 
-  test('applyCorsHeaders drops upstream CORS fields and merges Vary', () => {
-    const cors = createCors({ allow_origins: ['https://app.example.com'] })
-    const upstream = new Headers({ 'access-control-allow-origin': '*', 'access-control-allow-credentials': 'true', vary: 'Accept-Encoding' })
-    applyCorsHeaders(upstream, cors.headersFor(actual('https://evil.example.net')))
-    expect(upstream.get('access-control-allow-origin')).toBeNull()
-    expect(upstream.get('access-control-allow-credentials')).toBeNull()
-    expect(upstream.get('vary')).toBe('Accept-Encoding, Origin')
-    applyCorsHeaders(upstream, cors.headersFor(actual('https://app.example.com')))
-    expect(upstream.get('vary')).toBe('Accept-Encoding, Origin')
-    expect(upstream.get('access-control-allow-origin')).toBe('https://app.example.com')
+  test('the cors policy drops the upstream CORS fields and merges Vary on proxied answers', async () => {
+    const upstream = () => new Response('x', { headers: { 'access-control-allow-origin': '*', 'access-control-allow-credentials': 'true', vary: 'Accept-Encoding' } })
+    const gw = await testGateway(
+      'routes: [{ id: r, path: /r, backends: [{ url: "http://up.test" }], cors: { allow_origins: ["https://app.example.com"] } }]',
+      upstream,
+    )
+    const evil = await gw.request('/r', { headers: { origin: 'https://evil.example.net' } })
+    expect(evil.headers.get('access-control-allow-origin')).toBeNull()
+    expect(evil.headers.get('access-control-allow-credentials')).toBeNull()
+    expect(evil.headers.get('vary')).toBe('Accept-Encoding, Origin')
+    const app = await gw.request('/r', { headers: { origin: 'https://app.example.com' } })
+    expect(app.headers.get('vary')).toBe('Accept-Encoding, Origin')
+    expect(app.headers.get('access-control-allow-origin')).toBe('https://app.example.com')
   })
 
   test('the returned pairs are shared and frozen', () => {

@@ -11,13 +11,13 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { JWK, JWSHeaderParameters } from 'jose'
 import { beforeAll, describe, expect, test } from 'vitest'
-import { createJwksCache, keyFromJwk, SUPPORTED_ALGORITHMS } from '../../../src/policies/auth/jwks.ts'
-import { TokenRefused, verifyJws } from '../../../src/policies/auth/jwt.ts'
+import { createJwksCache, keyFromJwk, SUPPORTED_ALGORITHMS } from '../../../../src/policies/auth/jwks.ts'
+import { TokenRefused, verifyJws } from '../../../../src/policies/auth/jwt.ts'
 
 interface Vector { tcId: number; comment: string; jws: string; result: 'valid' | 'invalid'; flags: string[] }
 interface Group { comment: string; public?: JWK; private?: JWK; tests: Vector[] }
 
-const file = JSON.parse(readFileSync(join(import.meta.dirname, '../../fixtures/wycheproof/json_web_signature_test.json'), 'utf8')) as { numberOfTests: number; testGroups: Group[] }
+const file = JSON.parse(readFileSync(join(import.meta.dirname, '../../../fixtures/wycheproof/json_web_signature_test.json'), 'utf8')) as { numberOfTests: number; testGroups: Group[] }
 
 /** "valid" vectors our policy refuses on purpose. */
 const REFUSED_BY_POLICY: Record<number, string> = {

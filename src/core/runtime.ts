@@ -1,0 +1,145 @@
+/**
+ * The contract between the portable core and the runtime adapters. The core never asks
+ * which runtime it is on: everything runtime-specific arrives through these objects.
+ * @module
+ */
+import type { HeaderList, ResponseHead } from './headers.ts'
+import type { MetricsRegistry } from './metrics.ts'
+import type { LimitStores } from './store.ts'
+
+export type RuntimeName = 'node' | 'bun' | 'deno' | 'workerd'
+
+/** What the core asks the forwarder to send upstream: already cleaned and rewritten. */
+export interface UpstreamRequest {
+  method: string
+  /** Absolute target URL (backend origin + rewritten path + query). */
+  url: string
+  /** Built by the core in one pass (core/headers.ts); `flat` is name, value, name, value… */
+  headers: HeaderList
+  /**
+   * `undefined`: the client's body, untouched — a forwarder streams it from its source (Node:
+   * the IncomingMessage itself, no Web stream in between). `null`: no body. Otherwise the
+   * replacement: a stream, or bytes when the core read a bounded body (max_body_size, chunked).
+   */
+  body: ReadableStream<Uint8Array> | Uint8Array | null | undefined
+  /** The client's request: its body when `body` is undefined, and its abort signal. */
+  original: Request
+  /** Cancels this one try (a hedging loser); forwarders honour it with the client's signal. */
+  cancel?: AbortSignal
+  /** Time allowed until response headers arrive, ms; 0 = no limit of its own. */
+  headerTimeoutMs: number
+  /** Largest allowed gap between two response body chunks, ms; 0 = no limit. */
+  idleTimeoutMs: number
+  /**
+   * Present when no policy needs the response body and no retry can follow: a forwarder with a
+   * native response channel (Node's ServerResponse) may write the answer itself — handing the
+   * head to `direct.head` first, for the response policies — and resolve with `Sent`. Others
+   * ignore it and resolve with a Response.
+   */
+  direct?: DirectSink
+}
+
+/** Receives the upstream's response head before a forwarder writes it to the client itself. */
+export interface DirectSink {
+  /** Edits the head in place: hop-by-hop removal, X-Request-ID, the route's response policies. */
+  head(head: ResponseHead): void
+}
+
+/** The forwarder wrote the answer itself (Node's direct path): what the finish phase needs. */
+export interface Sent {
+  readonly kind: 'sent'
+  readonly status: number
+  /** Body bytes written to the client. */
+  readonly bytes: number
+  /** The exchange was cut after the head was sent (upstream failure or client gone). */
+  readonly aborted: boolean
+}
+
+/** What a forwarder resolves with: a Response for the core to finish, or `Sent`. */
+export type UpstreamAnswer = Response | Sent
+
+/** True for `Sent`: a Response has no `kind`. */
+export function isSent(answer: UpstreamAnswer): answer is Sent {
+  return (answer as Partial<Sent>).kind === 'sent'
+}
+
+/**
+ * Sends one request upstream. Resolves with the upstream's response as received (the core
+ * strips hop-by-hop fields and applies response policies) or with `Sent`, or rejects with a
+ * `GatewayError` (502 connect/protocol failure, 504 timeout).
+ */
+export type Forwarder = (request: UpstreamRequest, info: RequestInfo) => Promise<UpstreamAnswer>
+
+/** Per-request facts only the adapter knows. */
+export interface RequestInfo {
+  /** Address of the TCP peer (Workers: CF-Connecting-IP). */
+  remoteAddr: string
+  /** Keeps work alive after the response (Workers `ctx.waitUntil`); defaults to the runtime's. */
+  waitUntil?: (promise: Promise<unknown>) => void
+  /** Adapter-private data (e.g. Node's IncomingMessage/ServerResponse); the core never reads it. */
+  native?: unknown
+  /**
+   * Set by adapters for TLS listeners that asked for a client certificate (`client_auth`
+   * request|verify|require): the certificate the client presented, or null when it sent none.
+   * `subject` is the RFC 4514 string form, `fingerprint256` the SHA-256 of the DER, as
+   * colon-separated upper-case hex. `verified` is true only when the chain was checked against
+   * `client_ca_file` (never for `request`): only then may the identity be trusted.
+   */
+  clientCert?: { subject: string; fingerprint256: string; verified: boolean } | null
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+export type LogFields = Record<string, unknown>
+
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void
+  info(msg: string, fields?: LogFields): void
+  warn(msg: string, fields?: LogFields): void
+  error(msg: string, fields?: LogFields): void
+  /** One access-log record, written as one JSON line. */
+  access(record: LogFields): void
+}
+
+export interface Runtime {
+  name: RuntimeName
+  forward: Forwarder
+  logger: Logger
+  /** Runs background work; the default for requests whose RequestInfo has none. */
+  waitUntil(promise: Promise<unknown>): void
+  /** Milliseconds, monotonic where the runtime allows (performance.now). */
+  now(): number
+  /**
+   * Runs `fn` every `everyMs` until the returned function is called (health checks). Absent on
+   * Workers, which have no timers outside a request.
+   */
+  schedule?: (everyMs: number, fn: () => void) => () => void
+  /** Where metrics are recorded; absent = no metrics. Lives as long as the process (survives reloads). */
+  metrics?: MetricsRegistry
+  /**
+   * Stores for limits: `local` per process/isolate, `shared` = the configured `store`. They live
+   * as long as the process (counters survive reloads). Absent: each config version gets its
+   * own in-memory pair (tests).
+   */
+  stores?: LimitStores
+  /**
+   * Called once per answered request (Workers: one Analytics Engine data point, since per-isolate
+   * Prometheus counters say little there). Must not throw or block.
+   */
+  recordRequest?: (route: string, method: string, status: number, durationMs: number) => void
+  /**
+   * True when the forwarder's Responses have mutable headers (Bun's fetch does; the Fetch
+   * standard makes them immutable, and Deno, workerd and undici enforce it). Response policies
+   * then edit the upstream Response in place and return it, instead of copying its fields into
+   * a new one: ~2.5 µs of ~33 per proxied request on Bun (docs/performance.md).
+   */
+  mutableResponses?: boolean
+  /** fetch for the gateway's own calls (JWKS, token introspection); default: the global fetch. */
+  fetch?: typeof fetch
+  /** Adapter set-up a gateway waits for before it serves (the tracing SDK, loaded on demand); never rejects. */
+  ready?: Promise<void>
+  /**
+   * Present when the adapter started an OpenTelemetry SDK (config `tracing`): exports the spans
+   * still queued and stops the exporter. Called once, on stop, after the listeners closed.
+   */
+  flushTracing?: () => Promise<void>
+}
