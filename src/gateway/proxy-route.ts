@@ -223,7 +223,6 @@ export function createProxyHandler(
     // Retries need a replayable body (bounded) and a retryable method; otherwise one attempt.
     let retriesLeft = 0
     if (retry?.methodAllowed(request.method)) {
-      retry.budget.request(now())
       retriesLeft = retry.maxRetries
       if (body === undefined && request.body !== null) {
         const declared = Number(request.headers.get('content-length') ?? Number.NaN)
@@ -231,6 +230,8 @@ export function createProxyHandler(
         else retriesLeft = 0 // unknown or large body: sent once, streamed, never retried
       } else if (body instanceof ReadableStream) retriesLeft = 0
     }
+    const budget = retriesLeft > 0 ? retry!.budget : null
+    budget?.request(now())
 
     // The direct path writes the answer at once, so it is offered only when no retry may follow.
     const direct: DirectResponse = {
@@ -273,11 +274,11 @@ export function createProxyHandler(
         const last = retriesLeft === 0
         try {
           res = await attempt(ctx, pool, backend, path, headers, body, last ? track : undefined, Math.min(tryTimeoutMs, left))
-          if (last || res === null || !retry!.statusRetryable(res.status) || !retry!.budget.tryRetry(now())) break
+          if (last || res === null || !retry!.statusRetryable(res.status) || !budget!.tryRetry(now(), n)) break
           await res.body?.cancel()
         } catch (err) {
           const retryable = err instanceof GatewayError && (err.status === 502 || err.status === 504)
-          if (last || !retryable || !retry!.budget.tryRetry(now())) throw err
+          if (last || !retryable || !budget!.tryRetry(now(), n)) throw err
         }
         retriesLeft--
         ctx.retries = n + 1
@@ -291,6 +292,8 @@ export function createProxyHandler(
     } catch (err) {
       if (countsAsFailure(err)) breaker?.failure(now())
       throw err
+    } finally {
+      budget?.finish(ctx.retries)
     }
     if (breaker !== null) {
       if ((res?.status ?? status) >= 500) breaker.failure(now())
