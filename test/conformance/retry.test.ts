@@ -73,7 +73,7 @@ describe('retry budget (defaults: ratio 0.2, min_retries 3, window 10s)', () => 
     try {
       const requests = 100
       const started = Date.now()
-      // Every try times out (per_try_timeout 300ms against a 5 s answer): a 504, retryable.
+      // Every try times out (per_try_timeout 500ms against a 5 s answer): a 504, retryable.
       const statuses = await Promise.all(
         Array.from({ length: requests }, async (_, i) => (await getJson(`/retry-flood/slow?ms=5000&i=${i}`)).res.status),
       )
