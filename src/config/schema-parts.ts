@@ -138,6 +138,7 @@ export const retryPolicy = strict({
   retryable_statuses: z.array(z.number().int().min(500).max(599)).default([502, 503, 504]),
   retryable_methods: z.array(z.string()).default(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']),
   per_try_timeout: duration.optional(),
+  /** Floor of concurrent retries, then in-flight and windowed ratios (src/resilience/retry-budget.ts). */
   budget: strict({
     ratio: z.number().min(0).max(10).default(0.2),
     min_retries: z.number().int().min(0).default(3),

@@ -99,6 +99,16 @@ export interface OutlierDetectionConfig {
   max_ejection_percent: number
 }
 
+/** See src/resilience/retry-budget.ts for how the three keys combine. */
+export interface RetryBudgetConfig {
+  /** Share of the requests (in flight, and over `window`) that may be retries. */
+  ratio: number
+  /** Requests that may be retrying at once whatever the ratio. */
+  min_retries: number
+  /** Span of the rate cap; 0 = none (the in-flight ratio alone). */
+  window: Millis
+}
+
 export interface RetryPolicyConfig {
   max_retries: number
   initial_backoff: Millis
@@ -107,7 +117,7 @@ export interface RetryPolicyConfig {
   retryable_statuses: number[]
   retryable_methods: string[]
   per_try_timeout?: Millis
-  budget: { ratio: number; min_retries: number; window: Millis }
+  budget: RetryBudgetConfig
   /** (portico) request bodies up to this size are buffered so they can be replayed. */
   max_replay_bytes: number
   hedging?: { enabled: boolean; max_requests: number; delay: Millis }

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { getJson } from './client.ts'
+import { inject } from 'vitest'
+import { admin, getJson } from './client.ts'
 
 const id = () => `${Date.now()}-${Math.random()}`
 
@@ -40,6 +41,53 @@ describe('retries', () => {
     const { res, json } = await getJson(`/retry-no-budget/flaky?id=${id()}&fail=1`)
     expect(res.status).toBe(503)
     expect(json.calls).toBe(1)
+  })
+})
+
+describe('retry budget (defaults: ratio 0.2, min_retries 3, window 10s)', () => {
+  const upC = inject('upC')
+  const control = async (q: string) => (await (await fetch(`${upC}/__control?${q}`)).json()) as { hits: number }
+  const retries = async (route: string): Promise<number> => {
+    const text = await (await admin('/metrics')).text()
+    const m = new RegExp(`^portico_retries_total\\{route="${route}"\\} (\\d+)$`, 'm').exec(text)
+    return m === null ? 0 : Number(m[1])
+  }
+
+  test('one of three backends refuses connections: 300 sequential GETs, zero errors', async () => {
+    const before = await retries('retry-dead')
+    const failed: number[] = []
+    const servers = new Set<string>()
+    for (let i = 0; i < 300; i++) {
+      const { res, json } = await getJson(`/retry-dead/x?i=${i}`)
+      if (res.status !== 200) failed.push(res.status)
+      else servers.add(json.server)
+    }
+    expect(failed).toEqual([])
+    expect([...servers].sort()).toEqual(['A', 'B'])
+    // The dead backend stayed in rotation (no ejection configured): about every third request was retried.
+    expect((await retries('retry-dead')) - before).toBeGreaterThanOrEqual(90)
+  })
+
+  test('a flood against a failing upstream: tries stay near requests × (1 + ratio), far below × (1 + max_retries)', async () => {
+    await control('mode=up&reset=1')
+    try {
+      const requests = 100
+      const started = Date.now()
+      // Every try times out (per_try_timeout 500ms against a 5 s answer): a 504, retryable.
+      const statuses = await Promise.all(
+        Array.from({ length: requests }, async (_, i) => (await getJson(`/retry-flood/slow?ms=5000&i=${i}`)).res.status),
+      )
+      const took = Date.now() - started
+      expect(statuses.filter((s) => s !== 504)).toEqual([])
+      const { hits } = await control('')
+      console.log(`retry flood: ${requests} requests → ${hits} upstream tries in ${took} ms`)
+      expect(hits).toBeGreaterThan(requests) // retries did happen (the min_retries floor at least)
+      // Budget: retries ≤ ratio × requests over the window, plus at most min_retries requests
+      // retrying at once on the floor (each for up to max_retries tries).
+      expect(hits).toBeLessThanOrEqual(requests * 1.2 + 3 * 2)
+    } finally {
+      await control('mode=up&reset=1')
+    }
   })
 })
 

@@ -4,7 +4,7 @@ import { compileStatusPatterns, resolveHealthCheck } from '../../../src/resilien
 import { createOutlierDetector } from '../../../src/resilience/outlier.ts'
 import { createAdaptiveLimiter } from '../../../src/resilience/adaptive-concurrency.ts'
 import { createCircuitBreaker } from '../../../src/resilience/circuit-breaker.ts'
-import { createRetryBudget, createRetryPolicy } from '../../../src/resilience/retry.ts'
+import { createRetryPolicy } from '../../../src/resilience/retry.ts'
 
 const targets = (n: number) => toTargets(Array.from({ length: n }, (_, i) => ({ url: `http://10.0.0.${i + 1}:80`, weight: 1 })))
 const outlierCfg = { consecutive_errors: 3, base_ejection_time: 1000, max_ejection_time: 3000, max_ejection_percent: 50, min_requests: 20, window: 10_000 }
@@ -71,20 +71,7 @@ describe('pool picking', () => {
   })
 })
 
-describe('retry budget and backoff', () => {
-  test('retries stay within max(min_retries, ratio × requests) over the window', () => {
-    const budget = createRetryBudget(0.2, 3, 10_000)
-    for (let i = 0; i < 100; i++) budget.request(1000)
-    let granted = 0
-    for (let i = 0; i < 100; i++) if (budget.tryRetry(1000)) granted++
-    expect(granted).toBe(20)
-    // once the window has slid past, the budget refills from new traffic only
-    expect(budget.tryRetry(30_000)).toBe(true) // min_retries floor
-    expect(budget.tryRetry(30_000)).toBe(true)
-    expect(budget.tryRetry(30_000)).toBe(true)
-    expect(budget.tryRetry(30_000)).toBe(false)
-  })
-
+describe('retry backoff', () => {
   test('full-jitter backoff stays within [0, min(max, initial × multiplier^n)]', () => {
     const policy = createRetryPolicy({
       max_retries: 3,
