@@ -43,7 +43,7 @@ for (const [i, l] of config.listeners.entries()) {
   // The node:http paths are imported only when a listener needs them (node-tls-listener.ts).
   if (tls === null && l.http.read_header_timeout !== undefined) {
     const { serveOnNodeHttp } = await import('../common/node-http-listener.ts')
-    const served = await serveOnNodeHttp(l, (req, remoteAddr) => holder.current.handle(req, { remoteAddr }))
+    const served = await serveOnNodeHttp(l, (req, remoteAddr) => holder.current.fetch(req, { remoteAddr }))
     stops.push(served.stop)
     forces.push(served.force)
     listeners[l.id] = served.url
@@ -66,7 +66,7 @@ for (const [i, l] of config.listeners.entries()) {
     port,
     idleTimeout: idle,
     tls: tls === null ? undefined : bunTls(tls),
-    fetch: (req, srv) => holder.current.handle(req, { remoteAddr: srv.requestIP(req)?.address ?? '' }),
+    fetch: (req, srv) => holder.current.fetch(req, { remoteAddr: srv.requestIP(req)?.address ?? '' }),
   })
   stops.push(() => server.stop())
   forces.push(() => server.stop(true))

@@ -24,7 +24,7 @@ export async function serveNodeTls(l: ListenerConfig, tls: ListenerTls, holder: 
     nodeHttpTimeouts(l),
     getRequestListener(function porticoBunMtls(request, env) {
       const socket = (env as HttpBindings).incoming.socket as TLSSocket
-      return holder.current.handle(request, { remoteAddr: socket.remoteAddress ?? '', clientCert: clientCertOf(socket, clientAuth) })
+      return holder.current.fetch(request, { remoteAddr: socket.remoteAddress ?? '', clientCert: clientCertOf(socket, clientAuth) })
     }, NATIVE_GLOBALS),
   )
   const server = createTlsServer(nodeTlsOptions(tls), function onSecureConnection(socket) {

@@ -48,7 +48,7 @@ for (const [i, l] of config.listeners.entries()) {
     // Deno.serve has no header deadline; its node:http server enforces one. The node:http
     // paths are imported only when a listener needs them (node-tls-listener.ts).
     const { serveOnNodeHttp } = await import('../common/node-http-listener.ts')
-    const served = await serveOnNodeHttp(l, (req, remoteAddr) => holder.current.handle(req, { remoteAddr }))
+    const served = await serveOnNodeHttp(l, (req, remoteAddr) => holder.current.fetch(req, { remoteAddr }))
     stops.push(served.stop)
     listeners[l.id] = served.url
     continue
@@ -60,7 +60,7 @@ for (const [i, l] of config.listeners.entries()) {
     listeners[l.id] = url
     continue
   }
-  const handle: Handler = (req, env) => holder.current.handle(req, { remoteAddr: env.remoteAddr.hostname })
+  const handle: Handler = (req, env) => holder.current.fetch(req, { remoteAddr: env.remoteAddr.hostname })
   const { server, url } = await serve(l.address, handle, tls === null ? undefined : tls.fallback)
   stops.push(() => server.shutdown())
   listeners[l.id] = url

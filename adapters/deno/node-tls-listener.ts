@@ -27,7 +27,7 @@ export async function serveNodeTls(l: ListenerConfig, tls: ListenerTls, holder: 
     },
     getRequestListener(function porticoDenoTls(request, env) {
       const socket = (env as HttpBindings).incoming.socket as TLSSocket
-      return holder.current.handle(request, {
+      return holder.current.fetch(request, {
         remoteAddr: socket.remoteAddress ?? '',
         clientCert: clientAuth === 'none' ? undefined : clientCertOf(socket, clientAuth),
       })

@@ -54,7 +54,7 @@ describe('security_headers', () => {
 
   test('an upstream Content-Security-Policy is kept; the fixed headers are enforced', async () => {
     const gw = await testGateway(
-      `routes: [{ id: r, path: /r, backends: [{ url: "http://up.test" }], security_headers: { content_security_policy: "default-src 'self'" } }]`,
+      `routes: [{ id: r, path: /r, path_prefix: true, backends: [{ url: "http://up.test" }], security_headers: { content_security_policy: "default-src 'self'" } }]`,
       (req) => new Response('x', { headers: req.url.endsWith('/r/csp') ? { 'content-security-policy': "script-src 'nonce-abc'", 'x-frame-options': 'ALLOWALL' } : {} }),
     )
     const withCsp = await gw.request('/r/csp')
