@@ -29,10 +29,16 @@ export function createNodeListener(
   extra?: (incoming: IncomingMessage) => Pick<RequestInfo, 'clientCert'>,
 ): (incoming: IncomingMessage, outgoing: ServerResponse) => void {
   return function porticoNode(incoming, outgoing) {
-    const target = incoming.url ?? '/'
-    // Origin-form only (RFC 9112 §3.2.1); absolute-form and `*` are for forward proxies and
-    // OPTIONS to the server itself, neither of which a reverse proxy routes.
-    if (target.charCodeAt(0) !== 47) return void writeError(new GatewayError(400, 'bad_request', 'request target must be a path'), outgoing)
+    let target = incoming.url ?? '/'
+    // Origin-form (RFC 9112 §3.2.1), or absolute-form, which a server must accept (§3.2.2);
+    // `*` (OPTIONS to the server itself) is not routed.
+    if (target.charCodeAt(0) !== 47) {
+      const abs = absoluteForm(target)
+      if (abs === null) return void writeError(new GatewayError(400, 'bad_request', 'request target must be a path or an absolute URL'), outgoing)
+      // RFC 9112 §3.2.2: the target's authority replaces any Host field, for routing and onwards.
+      incoming.headers.host = abs.authority
+      target = abs.path
+    }
     const secure = (incoming.socket as { encrypted?: boolean }).encrypted === true
     const url = `${secure ? 'https' : 'http'}://${incoming.headers.host ?? 'localhost'}${target}`
     const request = new NodeRequest(incoming, outgoing, url, requestBody) as unknown as Request
@@ -53,6 +59,14 @@ export function createNodeListener(
       },
     )
   }
+}
+
+/** `http://authority/path?q` (scheme case-insensitive) split into a non-empty authority and an origin-form path. */
+export function absoluteForm(target: string): { authority: string; path: string } | null {
+  const m = /^https?:\/\/([^/?#\s@]+)([/?][^#\s]*)?$/i.exec(target)
+  if (m === null) return null
+  const rest = m[2] ?? '/'
+  return { authority: m[1], path: rest.charCodeAt(0) === 47 ? rest : `/${rest}` }
 }
 
 /** The gateway's JSON error shape, for what is refused before the gateway sees it. */

@@ -92,6 +92,10 @@ export function createUndiciForwarder(): UndiciForwarder {
       // A failed body must not crash the process: undici destroys it with an error.
       res.body.on('error', ignore)
       const status = res.statusCode
+      if (status < 200) {
+        res.body.resume()
+        throw new GatewayError(502, 'upstream_unreachable', 'upstream sent an interim (1xx) response as its final answer')
+      }
       const nullBody = status === 204 || status === 304
       if (nullBody) res.body.resume()
       const webBody = nullBody ? null : nodeToWeb(res.body)

@@ -25,6 +25,17 @@ export function upstreamFailure(err: unknown, signal: AbortSignal, headerTimedOu
   return new GatewayError(502, 'upstream_unreachable', 'upstream connection failed or response was invalid')
 }
 
+/**
+ * A forwarder that hands back a 1xx as the final answer (workerd's fetch does with an
+ * upstream's interim 100 Continue) has no response to give: a Response cannot even carry such
+ * a status (Fetch standard: 200–599). RFC 9110 §15.2 makes 1xx interim, so this is a broken
+ * exchange, a 502.
+ */
+export function interimAsFinal(res: { body?: ReadableStream | null }): GatewayError {
+  res.body?.cancel().catch(() => {})
+  return new GatewayError(502, 'upstream_unreachable', 'upstream sent an interim (1xx) response as its final answer')
+}
+
 function isTimeout(reason: unknown): boolean {
   return reason instanceof GatewayError
     ? reason.status === 504
@@ -53,7 +64,9 @@ export function createFetchForwarder(options: FetchForwarderOptions = {}): Fetch
       }
       // Fetch standard: a streaming request body needs duplex 'half'.
       if (body instanceof ReadableStream) init.duplex = 'half'
-      return await doFetch(req.url, init)
+      const res = await doFetch(req.url, init)
+      if (res.status < 200) throw interimAsFinal(res)
+      return res
     } catch (err) {
       throw upstreamFailure(err, signal, watch.timedOut)
     } finally {
