@@ -4,8 +4,10 @@
  * @module
  */
 import type { Config, RouteConfig } from '../config/types.ts'
-import { isAvailable } from '../balancer/pool.ts'
-import { listBackends, type PoolRegistry, routeTargets, startChecks } from './pools.ts'
+import { isAvailable } from '../upstream/endpoint.ts'
+import type { UpstreamVersion } from '../upstream/registry.ts'
+import type { BreakerVersion } from '../resilience/circuit-breaker.ts'
+import { createUpstreamState } from './upstream-state.ts'
 import { inactiveFeatures } from '../config/inactive.ts'
 import { compileCidrs } from '../net/cidr.ts'
 import { createClientIpResolver } from '../net/client-ip.ts'
@@ -32,7 +34,7 @@ import { checkRequestLimits, requestLimitsOf } from './request-limits.ts'
 import { createAccessShape, shapeAccess } from '../observability/access-fields.ts'
 import { createEdgePolicies, createGlobalIpFilter, type EdgePolicies } from '../policies/edge.ts'
 import { createHeaderTransformer } from './transform.ts'
-import type { Gateway, RequestInfo, RouteSummary, Runtime } from './types.ts'
+import type { Gateway, RequestInfo, RouteSummary, Runtime, UpstreamState } from './types.ts'
 
 interface CompiledRoute extends Pick<RouteConfig, 'id' | 'path' | 'path_prefix' | 'methods' | 'match'> {
   handler: RouteHandler
@@ -49,7 +51,8 @@ function compileRoute(
   route: RouteConfig,
   config: Config,
   runtime: Runtime,
-  reg: PoolRegistry,
+  pools: UpstreamVersion,
+  breakers: BreakerVersion,
   stores: LimitStores,
   metrics: GatewayMetrics | null,
   authMethods: Map<AuthMethodName, Promise<AuthMethod>>,
@@ -67,9 +70,9 @@ function compileRoute(
       return res
     }
   } else {
-    const targets = routeTargets(route, config, reg)
+    const targets = pools.targets(route.id)
     if (targets !== null) {
-      handler = createProxyHandler(route, targets, runtime, reg.breakers)
+      handler = createProxyHandler(route, targets, runtime, breakers)
     } else {
       // Only a `service` (service discovery) target gets here; it is listed as inactive at startup.
       handler = function discoveryNotActive() {
@@ -80,14 +83,15 @@ function compileRoute(
   return { id: route.id, path: route.path, path_prefix: route.path_prefix, methods: route.methods, match: route.match, handler, limits, auth, edge: createEdgePolicies(route, config) }
 }
 
-export function createGateway(config: Config, runtime: Runtime): Gateway {
-  const reg: PoolRegistry = { targets: new Map(), checks: new Map(), breakers: new Map() }
+/** `upstreams`: the previous version's on reload (live state is kept); a fresh one otherwise. */
+export function createGateway(config: Config, runtime: Runtime, upstreams: UpstreamState = createUpstreamState(runtime)): Gateway {
+  const pools = upstreams.pools.reconcile(config)
+  const breakers = upstreams.breakers.version()
   const metrics = runtime.metrics ? gatewayMetrics(runtime.metrics) : null
   const stores: LimitStores = runtime.stores ?? memoryStores(config)
   const authMethods = createAuthMethods(config.authentication, { fetch: runtime.fetch ?? fetch, store: stores.shared })
-  const routes = config.routes.map((r) => compileRoute(r, config, runtime, reg, stores, metrics, authMethods))
+  const routes = config.routes.map((r) => compileRoute(r, config, runtime, pools, breakers, stores, metrics, authMethods))
   const ready = Promise.all([...authMethods.values(), runtime.ready]).then(() => {})
-  const stopChecks = startChecks(reg, runtime)
   const router = compileRouter(routes)
   const resolveClientIp = createClientIpResolver(config.trusted_proxies)
   const globalIpFilter = createGlobalIpFilter(config)
@@ -105,11 +109,11 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
       ? () => {}
       : runtime.metrics!.onCollect(function collectGatewayState() {
           const now = runtime.now()
-          for (const [route, b] of reg.breakers) {
+          for (const [route, b] of breakers.entries) {
             const state = b.state(now)
             metrics.circuitState.set([route], state === 'open' ? 2 : state === 'half_open' ? 1 : 0)
           }
-          for (const [owner, targets] of reg.targets) {
+          for (const [owner, targets] of pools.owners) {
             for (const t of targets) metrics.backendHealth.set([owner, t.url], isAvailable(t, now) ? 1 : 0)
           }
         })
@@ -274,29 +278,26 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
   return {
     config,
     version,
+    upstreams,
     ready,
     handle,
     inactive: inactiveFeatures(config),
     routes: () => config.routes.map(summarizeRoute),
-    backends: () => listBackends(reg.targets, runtime.now()),
-    availableBackends() {
-      const now = runtime.now()
-      let n = 0
-      for (const targets of reg.targets.values()) for (const t of targets) if (isAvailable(t, now)) n++
-      return n
-    },
+    backends: () => pools.snapshot(runtime.now()),
+    availableBackends: () => pools.available(runtime.now()),
     close() {
-      stopChecks()
+      pools.release()
+      breakers.release()
       stopCollect()
     },
     controlCircuit(route, action) {
-      const b = reg.breakers.get(route)
+      const b = breakers.get(route)
       b?.force(action, runtime.now())
       return b !== undefined
     },
     circuitBreakers() {
       const now = runtime.now()
-      return [...reg.breakers].map(([route, b]) => ({ route, state: b.state(now), retry_after_s: b.state(now) === 'open' ? b.retryAfter(now) : 0 }))
+      return [...breakers.entries].map(([route, b]) => ({ route, state: b.state(now), retry_after_s: b.state(now) === 'open' ? b.retryAfter(now) : 0 }))
     },
   }
 }

@@ -3,10 +3,11 @@
  * upstream request in one pass over the headers, forwards, and cleans the response.
  * @module
  */
-import type { BackendPool, BackendTarget } from '../balancer/pool.ts'
-import type { RouteTargets } from './pools.ts'
+import type { HttpEndpoint } from '../upstream/endpoint.ts'
+import type { BackendPool } from '../upstream/pool.ts'
+import type { RouteTargets } from '../upstream/registry.ts'
 import { recordLatency } from '../balancer/types.ts'
-import { type CircuitBreaker, createCircuitBreaker } from '../resilience/circuit-breaker.ts'
+import type { BreakerVersion } from '../resilience/circuit-breaker.ts'
 import { createAdaptiveLimiter } from '../resilience/adaptive-concurrency.ts'
 import { hedge } from '../resilience/hedging.ts'
 import { createResponseFinisher } from './response-finish.ts'
@@ -41,7 +42,7 @@ export function createProxyHandler(
   route: RouteConfig,
   targets: RouteTargets,
   runtime: Runtime,
-  breakers: Map<string, CircuitBreaker>,
+  breakers: BreakerVersion,
 ): RouteHandler {
   const now = runtime.now
   const { select, affinity } = targets
@@ -61,8 +62,7 @@ export function createProxyHandler(
   const hedging = route.retry_policy?.hedging?.enabled ? route.retry_policy.hedging : null
   const hedgeMethods = new Set(route.retry_policy?.retryable_methods ?? [])
   const hedgeStatuses = new Set(route.retry_policy?.retryable_statuses ?? [])
-  const breaker = route.circuit_breaker?.enabled ? createCircuitBreaker(route.circuit_breaker) : null
-  if (breaker !== null) breakers.set(route.id, breaker)
+  const breaker = breakers.forRoute(route)
   const tryTimeoutMs = minPositive(headerTimeoutMs, retry?.perTryTimeoutMs)
   // Per try, labelled by route and backend origin (both from config: bounded cardinality).
   const upstreamDuration = runtime.metrics ? gatewayMetrics(runtime.metrics).upstreamDuration : null
@@ -70,8 +70,8 @@ export function createProxyHandler(
   /** One exchange with one backend; keeps in-flight, latency and outlier state. */
   async function attempt(
     ctx: RequestContext,
-    pool: BackendPool,
-    backend: BackendTarget,
+    pool: BackendPool<HttpEndpoint>,
+    backend: HttpEndpoint,
     path: string,
     headers: HeaderList,
     body: UpstreamRequest['body'],
@@ -160,7 +160,7 @@ export function createProxyHandler(
       throw new GatewayError(503, 'circuit_open', 'circuit breaker is open for this route', { 'retry-after': retryAfter })
     }
     let pool = select === null ? targets.pool : select(request.headers)
-    const key = pool.key(ctx.clientIp, ctx.path, request.headers)
+    const key = targets.key(ctx.clientIp, ctx.path, request.headers)
     const pinned = affinity?.find(request.headers, now()) ?? null
     if (pinned !== null) pool = pinned.pool
     let backend = pinned?.target ?? pool.pick(key, now())
@@ -204,13 +204,13 @@ export function createProxyHandler(
       }
     }
 
-    const tried: BackendTarget[] = []
+    const tried: HttpEndpoint[] = []
     if (hedging !== null && hedgeMethods.has(request.method)) {
       const replayable = body === null || body instanceof Uint8Array
       if (replayable || request.body === null) {
         const first = backend
         const res = await hedge(hedging, (r) => r !== null && !hedgeStatuses.has(r.status), (i, cancel) => {
-          const b = i === 0 ? first : (pool.pickExcluding(key, now(), tried) ?? pool.pick(key, now()))
+          const b = i === 0 ? first : (pool.pick(key, now(), tried) ?? pool.pick(key, now()))
           if (b === null) return Promise.reject(noHealthyBackend())
           tried.push(b)
           ctx.retries = i
@@ -285,7 +285,7 @@ export function createProxyHandler(
         if (now() + pause >= deadline) retriesLeft = 0 // no time for another full try: last attempt now
         else await sleep(pause)
         // A different backend on each try where possible.
-        backend = pool.pickExcluding(key, now(), tried) ?? pool.pick(key, now())
+        backend = pool.pick(key, now(), tried) ?? pool.pick(key, now())
         if (backend === null) throw noHealthyBackend()
       }
     } catch (err) {

@@ -4,8 +4,8 @@
  * wrapped only when the access log or an idle timeout needs to see it.
  * @module
  */
-import type { BackendTarget } from '../balancer/pool.ts'
-import type { Affinity } from '../balancer/split.ts'
+import type { HttpEndpoint } from '../upstream/endpoint.ts'
+import type { Affinity } from '../upstream/split.ts'
 import { copyEndToEnd, stripHopByHop } from '../proxy/hop-by-hop.ts'
 import { observeBody } from '../proxy/streams.ts'
 import type { RequestContext } from './context.ts'
@@ -17,7 +17,7 @@ import type { HeaderTransformer, TransformVars } from './transform.ts'
 const NULL_BODY = new Set([101, 103, 204, 205, 304])
 const DROP_RESPONSE = new Set(['x-request-id'])
 
-export type ResponseFinisher = (ctx: RequestContext, res: Response, vars: TransformVars | undefined, backend: BackendTarget) => Response
+export type ResponseFinisher = (ctx: RequestContext, res: Response, vars: TransformVars | undefined, backend: HttpEndpoint) => Response
 
 /**
  * `inPlace`: the forwarder's Responses have mutable headers (Runtime.mutableResponses): the

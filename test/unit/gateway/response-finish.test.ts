@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import type { BackendTarget } from '../../../src/balancer/pool.ts'
+import type { HttpEndpoint } from '../../../src/upstream/endpoint.ts'
 import type { RequestContext } from '../../../src/gateway/context.ts'
 import { createResponseFinisher } from '../../../src/gateway/response-finish.ts'
 
-const backend = {} as BackendTarget
+const backend = {} as HttpEndpoint
 
 function ctxFor(method: string, logged: [number, number][] | null = null): RequestContext {
   return {
