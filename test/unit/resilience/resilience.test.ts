@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { createAdaptiveLimiter } from '../../../src/resilience/adaptive-concurrency.ts'
-import { createCircuitBreaker } from '../../../src/resilience/circuit-breaker.ts'
+import type { RouteConfig } from '../../../src/config/types.ts'
+import { createBreakerRegistry, createCircuitBreaker } from '../../../src/resilience/circuit-breaker.ts'
 import { createRetryBudget, createRetryPolicy } from '../../../src/resilience/retry.ts'
 
 describe('retry budget and backoff', () => {
@@ -104,5 +105,35 @@ describe('adaptive concurrency (AIMD on latency)', () => {
       l.release(0, true) // failures shrink it down to min_limit, never below
     }
     expect(l.limit).toBe(2)
+  })
+})
+
+describe('breaker registry', () => {
+  const block = { enabled: true, failure_threshold: 3, max_requests: 1, timeout: 1000, mode: 'local' as const, min_requests: 20, window: 10_000 }
+  const route = (id: string, cb?: typeof block) => ({ id, circuit_breaker: cb }) as unknown as RouteConfig
+
+  test('an unchanged block keeps its breaker (and an open circuit); a changed one starts closed; disabled gives none', () => {
+    const reg = createBreakerRegistry()
+    const v1 = reg.version()
+    const kept = v1.forRoute(route('kept', block))!
+    const changed = v1.forRoute(route('changed', block))!
+    kept.force('open', 0)
+    changed.force('open', 0)
+    const v2 = reg.version()
+    expect(v2.forRoute(route('kept', { ...block }))).toBe(kept)
+    expect(v2.forRoute(route('changed', { ...block, failure_threshold: 4 }))!.state(0)).toBe('closed')
+    expect(v2.forRoute(route('off', { ...block, enabled: false }))).toBeNull()
+    expect([...v2.entries.keys()]).toEqual(['kept', 'changed'])
+    v1.release()
+    expect(reg.version().forRoute(route('kept', block))!.state(10)).toBe('open')
+  })
+
+  test('after a rejected version is released, the next one reuses the live version\'s breakers', () => {
+    const reg = createBreakerRegistry()
+    const live = reg.version().forRoute(route('r', block))!
+    const rejected = reg.version()
+    rejected.forRoute(route('r', { ...block, timeout: 5 }))
+    rejected.release()
+    expect(reg.version().forRoute(route('r', block))).toBe(live)
   })
 })
