@@ -49,6 +49,8 @@ export async function createServerRuntime(
     waitUntil: (p) => void p.catch((err) => logger.error('background task failed', { error: String(err) })),
     now: () => performance.now(),
     schedule,
+    // The gateway's own calls (JWKS, introspection, HTTP health probes) go through this.
+    fetch: (input, init) => fetch(input, init),
     metrics,
     // Created once per process: limit counters and store connections survive reloads.
     stores: await createServerStores(config, logger, metrics),

@@ -1,7 +1,7 @@
 /**
- * The balancer contract. A balancer is built once per config version over a fixed list of
- * backends; `pick` only reads per-backend live state (in-flight count, latency EWMA) that the
- * proxy updates through `BackendState`.
+ * The balancer contract. A balancer is built over a fixed list of backends (a pool builds a new
+ * one when a reload or discovery changes its members); `pick` only reads per-backend live state
+ * (in-flight count, latency EWMA) that the proxy updates through `BackendState`.
  * @module
  */
 

@@ -3,7 +3,6 @@
  * are built here once per config version; the pipeline (pipeline.ts) only looks things up.
  * @module
  */
-import { isAvailable } from '../balancer/pool.ts'
 import { inactiveFeatures } from '../config/inactive.ts'
 import { resolveRoute } from '../config/resolve.ts'
 import type { Config, RouteConfig } from '../config/types.ts'
@@ -20,14 +19,16 @@ import { createTracing } from '../observability/tracing.ts'
 import { createAuthMethods } from '../policies/auth/methods.ts'
 import { createIpFilter } from '../policies/ip-filter.ts'
 import { compileRoutePolicies, POLICY_KEYS, type PolicyDeps } from '../policies/registry.ts'
-import { createCircuitBreaker } from '../resilience/circuit-breaker.ts'
+import type { BreakerVersion } from '../resilience/circuit-breaker.ts'
 import { compileRouter } from '../router/router.ts'
 import { createMemoryStore } from '../store/memory-store.ts'
 import { createFinish } from './finish.ts'
 import { type CompiledRoute, createPipeline } from './pipeline.ts'
-import { listBackends, type PoolRegistry, routeTargets, startChecks } from './pools.ts'
 import { requestLimitsOf } from './request-limits.ts'
-import type { Gateway, RouteSummary } from './types.ts'
+import type { Gateway, RouteSummary, UpstreamState } from './types.ts'
+import { createUpstreamState } from './upstream-state.ts'
+import { isAvailable } from '../upstream/endpoint.ts'
+import type { UpstreamVersion } from '../upstream/registry.ts'
 
 /**
  * Route keys the handlers and upstream selection make active (policies add theirs through
@@ -48,22 +49,23 @@ export function inactiveKeysOf(config: Config): string[] {
 
 let versions = 0
 
-function compileHandler(route: RouteConfig, config: Config, runtime: Runtime, reg: PoolRegistry, policies: ReturnType<typeof compileRoutePolicies>): RouteHandler {
+function compileHandler(route: RouteConfig, runtime: Runtime, pools: UpstreamVersion, breakers: BreakerVersion, policies: ReturnType<typeof compileRoutePolicies>): RouteHandler {
   if (route.echo) return createEchoHandler(policies.responseHead)
-  const targets = routeTargets(route, config, reg)
+  const targets = pools.targets(route.id)
   if (targets === null) {
     // Only a `service` (service discovery) target gets here; it is listed as inactive at startup.
     return function discoveryNotActive() {
       return Promise.reject(new GatewayError(503, 'no_backend', 'service discovery is not active in this version'))
     }
   }
-  const breaker = route.circuit_breaker?.enabled ? createCircuitBreaker(route.circuit_breaker) : null
-  if (breaker !== null) reg.breakers.set(route.id, breaker)
+  const breaker = breakers.forRoute(route)
   return createProxyHandler(route, targets, { runtime, breaker, upstreamRequest: policies.upstreamRequest, responseHead: policies.responseHead })
 }
 
-export function createGateway(config: Config, runtime: Runtime): Gateway {
-  const reg: PoolRegistry = { targets: new Map(), checks: new Map(), breakers: new Map() }
+/** `upstreams`: the previous version's on reload (live state is kept); a fresh one otherwise. */
+export function createGateway(config: Config, runtime: Runtime, upstreams: UpstreamState = createUpstreamState(runtime)): Gateway {
+  const pools = upstreams.pools.reconcile(config)
+  const breakers = upstreams.breakers.version()
   const metrics = runtime.metrics ? gatewayMetrics(runtime.metrics) : null
   const stores: LimitStores = runtime.stores ?? memoryStores(config)
   const authMethods = createAuthMethods(config.authentication, { fetch: runtime.fetch ?? fetch, store: stores.shared })
@@ -77,12 +79,11 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
       methods: route.methods,
       match: route.match,
       policies,
-      handler: compileHandler(route, config, runtime, reg, policies),
+      handler: compileHandler(route, runtime, pools, breakers, policies),
       claimsPreflight: policies.request.some((h) => h.name === 'cors'),
     }
   })
   const ready = Promise.all([...authMethods.values(), runtime.ready]).then(() => {})
-  const stopChecks = startChecks(reg, runtime)
   const handle = createPipeline({
     runtime,
     router: compileRouter(routes),
@@ -100,11 +101,11 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
       ? () => {}
       : runtime.metrics!.onCollect(function collectGatewayState() {
           const now = runtime.now()
-          for (const [route, b] of reg.breakers) {
+          for (const [route, b] of breakers.entries) {
             const state = b.state(now)
             metrics.circuitState.set([route], state === 'open' ? 2 : state === 'half_open' ? 1 : 0)
           }
-          for (const [owner, targets] of reg.targets) {
+          for (const [owner, targets] of pools.owners) {
             for (const t of targets) metrics.backendHealth.set([owner, t.url], isAvailable(t, now) ? 1 : 0)
           }
         })
@@ -112,6 +113,7 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
   return {
     config,
     version,
+    upstreams,
     ready,
     handle,
     async fetch(request, info) {
@@ -121,25 +123,21 @@ export function createGateway(config: Config, runtime: Runtime): Gateway {
     },
     inactive: inactiveKeysOf(config),
     routes: () => config.routes.map(summarizeRoute),
-    backends: () => listBackends(reg.targets, runtime.now()),
-    availableBackends() {
-      const now = runtime.now()
-      let n = 0
-      for (const targets of reg.targets.values()) for (const t of targets) if (isAvailable(t, now)) n++
-      return n
-    },
+    backends: () => pools.snapshot(runtime.now()),
+    availableBackends: () => pools.available(runtime.now()),
     close() {
-      stopChecks()
+      pools.release()
+      breakers.release()
       stopCollect()
     },
     controlCircuit(route, action) {
-      const b = reg.breakers.get(route)
+      const b = breakers.get(route)
       b?.force(action, runtime.now())
       return b !== undefined
     },
     circuitBreakers() {
       const now = runtime.now()
-      return [...reg.breakers].map(([route, b]) => ({ route, state: b.state(now), retry_after_s: b.state(now) === 'open' ? b.retryAfter(now) : 0 }))
+      return [...breakers.entries].map(([route, b]) => ({ route, state: b.state(now), retry_after_s: b.state(now) === 'open' ? b.retryAfter(now) : 0 }))
     },
   }
 }

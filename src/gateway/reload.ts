@@ -1,8 +1,9 @@
 /**
  * Config reload: parse → validate → compile → atomic swap of `holder.current`. In-flight requests
  * finish on the version they started with; a config that fails validation or compilation is
- * rejected, reported (log and `GET /reload/status`), and the old version keeps serving. The old
- * version's background work (health checks) is stopped once the new one is live.
+ * rejected, reported (log and `GET /reload/status`), and the old version keeps serving. The next
+ * version gets the previous one's upstream state, so health verdicts, ejections, latency and
+ * circuit state carry over for what the new config keeps (docs/proxy.md, Reload).
  * @module
  */
 import { formatIssues } from '../config/issues.ts'
@@ -67,7 +68,7 @@ export function createReloader(holder: GatewayHolder, load: () => ParseResult | 
     }
     let next: ReturnType<typeof createGateway> | undefined
     try {
-      next = createGateway(parsed.config, runtime)
+      next = createGateway(parsed.config, runtime, holder.current.upstreams)
       await next.ready
     } catch (err) {
       next?.close()

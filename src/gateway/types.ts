@@ -4,6 +4,10 @@
  */
 import type { Config } from '../config/types.ts'
 import type { RequestInfo, Sent } from '../core/runtime.ts'
+import type { BreakerRegistry } from '../resilience/circuit-breaker.ts'
+import type { BackendSummary, PoolRegistry } from '../upstream/registry.ts'
+
+export type { BackendSummary } from '../upstream/registry.ts'
 
 export interface RouteSummary {
   id: string
@@ -14,24 +18,22 @@ export interface RouteSummary {
   target: string
 }
 
-export interface BackendSummary {
-  route?: string
-  upstream?: string
-  url: string
-  weight: number
-  inflight: number
-  /** Time-to-response-headers EWMA in ms (whole exchange on Node's direct path); 0 = no sample. */
-  ewma_ms: number
-  /** Active health-check verdict. */
-  healthy: boolean
-  /** Passive outlier detection: ejected until this time (ISO), or null. */
-  ejected_until: string | null
+/**
+ * Upstream state that outlives config versions (pools with their live endpoints, circuit
+ * breakers): created with the first version, handed by the reloader to each next one.
+ */
+export interface UpstreamState {
+  pools: PoolRegistry
+  breakers: BreakerRegistry
 }
+
 
 /** A compiled config version: built once, swapped atomically on reload. */
 export interface Gateway {
   readonly config: Config
   readonly version: number
+  /** The process's upstream state this version runs on; the reloader passes it to the next version. */
+  readonly upstreams: UpstreamState
   /**
    * Settles when the version's asynchronous set-up (key imports, key digests) is done; rejects
    * with a `key.path: problem` message when it cannot be (then the version must not serve).
@@ -51,6 +53,10 @@ export interface Gateway {
   circuitBreakers(): { route: string; state: string; retry_after_s: number }[]
   /** Admin override of one route's breaker; false when the route has none. */
   controlCircuit(route: string, action: 'open' | 'close' | 'reset'): boolean
-  /** Stops this version's background work (health checks); in-flight requests are unaffected. */
+  /**
+   * Retires this version (in-flight requests are unaffected): its metrics collector stops, and
+   * when it was the newest, the upstream registry returns to the newest version still open
+   * (a rejected reload) or, with none left, stops its health checks (shutdown).
+   */
   close(): void
 }

@@ -4,7 +4,6 @@
  * head through the response phase, on the Web path and on Node's direct path alike.
  * @module
  */
-import type { BackendPool, BackendTarget } from '../balancer/pool.ts'
 import { recordLatency } from '../balancer/types.ts'
 import type { RouteConfig } from '../config/types.ts'
 import type { RequestContext } from '../core/context.ts'
@@ -12,7 +11,9 @@ import { GatewayError } from '../core/errors.ts'
 import type { HeaderList, ResponseHead } from '../core/headers.ts'
 import type { ResponseHeadHook, RouteHandler, UpstreamRequestHook } from '../core/policy.ts'
 import type { DirectSink, Runtime, Sent, UpstreamAnswer, UpstreamRequest } from '../core/runtime.ts'
-import type { RouteTargets } from '../gateway/pools.ts'
+import type { HttpEndpoint } from '../upstream/endpoint.ts'
+import type { BackendPool } from '../upstream/pool.ts'
+import type { RouteTargets } from '../upstream/registry.ts'
 import { gatewayMetrics } from '../observability/gateway-metrics.ts'
 import { stripHopByHop } from '../proxy/hop-by-hop.ts'
 import { finishHead, finishUpstreamResponse, type HeadExtra } from '../proxy/response-head.ts'
@@ -65,14 +66,14 @@ export function createProxyHandler(route: RouteConfig, targets: RouteTargets, de
   const upstreamDuration = runtime.metrics ? gatewayMetrics(runtime.metrics).upstreamDuration : null
 
   /** The response phase of an upstream answer on the Web path (every runtime but Node's direct one). */
-  function finishWeb(ctx: RequestContext, res: Response, backend: BackendTarget): Response {
+  function finishWeb(ctx: RequestContext, res: Response, backend: HttpEndpoint): Response {
     const out = finishUpstreamResponse(ctx, res, headHooks, pinFor(ctx, backend), inPlace)
     // The idle timeout of a fetch body: undici enforces its own (bodyTimeout) on Node.
     if (idleMs > 0 && out.body !== null) return new Response(observeBody(out.body, idleMs, ignoreEnd), out)
     return out
   }
 
-  function pinFor(ctx: RequestContext, backend: BackendTarget): HeadExtra {
+  function pinFor(ctx: RequestContext, backend: HttpEndpoint): HeadExtra {
     if (affinity === null) return null
     return (head: ResponseHead) => {
       const pin = affinity.cookie(backend, ctx.request.headers)
@@ -81,7 +82,7 @@ export function createProxyHandler(route: RouteConfig, targets: RouteTargets, de
   }
 
   /** Node's direct path: the forwarder hands the raw head over before it writes it. */
-  function directSink(ctx: RequestContext, backend: BackendTarget): DirectSink {
+  function directSink(ctx: RequestContext, backend: HttpEndpoint): DirectSink {
     return {
       head(head) {
         stripHopByHop(head.headers)
@@ -94,8 +95,8 @@ export function createProxyHandler(route: RouteConfig, targets: RouteTargets, de
   /** One exchange with one backend; keeps in-flight, latency and outlier state. */
   async function attempt(
     ctx: RequestContext,
-    pool: BackendPool,
-    backend: BackendTarget,
+    pool: BackendPool<HttpEndpoint>,
+    backend: HttpEndpoint,
     path: string,
     headers: HeaderList,
     body: UpstreamRequest['body'],
@@ -144,7 +145,7 @@ export function createProxyHandler(route: RouteConfig, targets: RouteTargets, de
       throw new GatewayError(503, 'circuit_open', 'circuit breaker is open for this route', { 'retry-after': retryAfter })
     }
     let pool = select === null ? targets.pool : select(request.headers)
-    const key = pool.key(ctx.clientIp, ctx.path, request.headers)
+    const key = targets.key(ctx.clientIp, ctx.path, request.headers)
     const pinned = affinity?.find(request.headers, now()) ?? null
     if (pinned !== null) pool = pinned.pool
     const first = pinned?.target ?? pool.pick(key, now())
@@ -152,7 +153,7 @@ export function createProxyHandler(route: RouteConfig, targets: RouteTargets, de
     const path = rewrite === null ? ctx.path : rewrite(ctx.path, ctx.matched)
     const headers = buildUpstreamHeaders(ctx, hostOverride, upHooks)
     let body = await upstreamBody(ctx, headers, limit)
-    const next = (tried: readonly BackendTarget[]) => pool.pickExcluding(key, now(), tried) ?? pool.pick(key, now())
+    const next = (tried: readonly HttpEndpoint[]) => pool.pick(key, now(), tried) ?? pool.pick(key, now())
 
     if (hedging !== null && hedgeMethods.has(request.method) && (body === null || body instanceof Uint8Array || request.body === null)) {
       const res = await runHedged(ctx, hedging, hedgeStatuses, first, next, (b, _last, t, cancel) =>
@@ -180,7 +181,7 @@ export function createProxyHandler(route: RouteConfig, targets: RouteTargets, de
       breaker,
       now,
     }
-    let last: BackendTarget = first
+    let last: HttpEndpoint = first
     const answer = await runAttempts(ctx, plan, first, next, (b, isLast, t) => {
       last = b
       // The direct path writes the answer at once, so it is offered only when no retry may follow.

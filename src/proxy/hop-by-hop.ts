@@ -65,7 +65,7 @@ export function copyEndToEnd(source: Headers, drop?: ReadonlySet<string>): Heade
 
 /**
  * The same copy of a received request's headers into a HeaderList for the upstream request
- * (header-list.ts), with the request-direction fields dropped. A name that is not a token
+ * (core/headers.ts), with the request-direction fields dropped. A name that is not a token
  * (RFC 9110 §5.1) is refused with a 400 before anything is sent: the HeaderList is not
  * validated again until the forwarder writes it, and some forwarders write it as given.
  */

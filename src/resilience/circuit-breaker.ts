@@ -2,10 +2,13 @@
  * Circuit breaker (Runway `circuit_breaker`, per route, local to this process/isolate):
  * closed → open after `failure_threshold` consecutive failures (connect failure, timeout or
  * 5xx), or when the failure rate over `window` reaches `error_rate_threshold` (≥ `min_requests`); open rejects at once with 503 for `timeout`; then half-open lets `max_requests` trial
- * requests through: a success closes it, a failure opens it again.
+ * requests through: a success closes it, a failure opens it again. Breakers live in a
+ * `BreakerRegistry` for the whole process, keyed by route id: a reload that leaves a route's
+ * `circuit_breaker` block as it was keeps its state (an open circuit stays open); a changed
+ * block starts a fresh, closed breaker.
  * @module
  */
-import type { CircuitBreakerConfig } from '../config/types.ts'
+import type { CircuitBreakerConfig, RouteConfig } from '../config/types.ts'
 
 export type CircuitState = 'closed' | 'open' | 'half_open'
 
@@ -82,6 +85,55 @@ export function createCircuitBreaker(cfg: CircuitBreakerConfig): CircuitBreaker 
     },
     retryAfter(now) {
       return openedAt < 0 ? 0 : Math.max(1, Math.ceil((cfg.timeout - (now - openedAt)) / 1000))
+    },
+  }
+}
+
+/** The breakers of one config version. */
+export interface BreakerVersion {
+  /** The route's breaker: the live one when its block is unchanged, else a new one; null when disabled. */
+  forRoute(route: RouteConfig): CircuitBreaker | null
+  get(routeId: string): CircuitBreaker | undefined
+  readonly entries: ReadonlyMap<string, CircuitBreaker>
+  /** Swapped out or rejected: the registry follows the newest version still open. */
+  release(): void
+}
+
+export interface BreakerRegistry {
+  version(): BreakerVersion
+}
+
+interface Held {
+  block: string
+  breaker: CircuitBreaker
+}
+
+export function createBreakerRegistry(): BreakerRegistry {
+  const open: Map<string, Held>[] = []
+  return {
+    version() {
+      const live = open[open.length - 1]
+      const held = new Map<string, Held>()
+      const entries = new Map<string, CircuitBreaker>()
+      open.push(held)
+      return {
+        entries,
+        get: (id) => entries.get(id),
+        forRoute(route) {
+          const cfg = route.circuit_breaker
+          if (!cfg?.enabled) return null
+          const block = JSON.stringify(cfg)
+          const kept = live?.get(route.id)
+          const breaker = kept?.block === block ? kept.breaker : createCircuitBreaker(cfg)
+          held.set(route.id, { block, breaker })
+          entries.set(route.id, breaker)
+          return breaker
+        },
+        release() {
+          const at = open.indexOf(held)
+          if (at >= 0) open.splice(at, 1)
+        },
+      }
     },
   }
 }

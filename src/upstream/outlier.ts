@@ -6,16 +6,16 @@
  * pool, so ejection alone cannot empty a pool (Envoy's outlier detection works the same way).
  * @module
  */
-import type { BackendTarget } from '../balancer/pool.ts'
 import type { OutlierDetectionConfig } from '../config/types.ts'
+import type { Endpoint } from './endpoint.ts'
 
 export interface OutlierDetector {
-  success(t: BackendTarget, now?: number): void
-  failure(t: BackendTarget, now: number): void
+  success(t: Endpoint, now?: number): void
+  failure(t: Endpoint, now: number): void
 }
 
 /** Counts one exchange in the target's error-rate window (restarted when it has passed). */
-function countWindow(t: BackendTarget, cfg: OutlierDetectionConfig, now: number, error: boolean): void {
+function countWindow(t: Endpoint, cfg: OutlierDetectionConfig, now: number, error: boolean): void {
   if (now - t.windowStart >= cfg.window) {
     t.windowStart = now
     t.windowRequests = 0
@@ -25,7 +25,7 @@ function countWindow(t: BackendTarget, cfg: OutlierDetectionConfig, now: number,
   if (error) t.windowErrors++
 }
 
-export function createOutlierDetector(cfg: OutlierDetectionConfig, pool: readonly BackendTarget[]): OutlierDetector {
+export function createOutlierDetector(cfg: OutlierDetectionConfig, pool: readonly Endpoint[]): OutlierDetector {
   const maxEjected = Math.floor((pool.length * cfg.max_ejection_percent) / 100)
   const rate = cfg.error_rate_threshold
   return {

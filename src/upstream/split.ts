@@ -7,17 +7,20 @@
  */
 import type { SessionAffinityConfig } from '../config/types.ts'
 import { parseCookies } from '../http/cookies.ts'
-import { hash32 } from './hash.ts'
-import { type BackendPool, type BackendTarget, isAvailable } from './pool.ts'
+import { hash32 } from '../balancer/hash.ts'
+import { type HttpEndpoint, isAvailable } from './endpoint.ts'
+import type { BackendPool } from './pool.ts'
+
+type HttpPool = BackendPool<HttpEndpoint>
 
 export interface SplitGroup {
   name: string
   weight: number
   matchHeaders: [string, string][]
-  pool: BackendPool
+  pool: HttpPool
 }
 
-export type PoolSelector = (headers: Headers) => BackendPool
+export type PoolSelector = (headers: Headers) => HttpPool
 
 export function createSplitSelector(groups: readonly SplitGroup[]): PoolSelector {
   const matching = groups.filter((g) => g.matchHeaders.length > 0)
@@ -35,22 +38,32 @@ export function createSplitSelector(groups: readonly SplitGroup[]): PoolSelector
 
 export interface Affinity {
   /** The pinned backend (and its pool) if the cookie names one that can take traffic now. */
-  find(headers: Headers, now: number): { target: BackendTarget; pool: BackendPool } | null
+  find(headers: Headers, now: number): { target: HttpEndpoint; pool: HttpPool } | null
   /** Set-Cookie value pinning `target`; null when the request already carries that pin. */
-  cookie(target: BackendTarget, headers: Headers): string | null
+  cookie(target: HttpEndpoint, headers: Headers): string | null
 }
 
-export function createAffinity(cfg: SessionAffinityConfig, pools: readonly BackendPool[], secret: string): Affinity {
+export function createAffinity(cfg: SessionAffinityConfig, pools: readonly HttpPool[], secret: string): Affinity {
   // The cookie carries an opaque token, never the backend's address.
-  const tokenOf = (t: BackendTarget) => hash32(t.url, hash32(secret)).toString(36)
-  const byToken = new Map<string, { target: BackendTarget; pool: BackendPool }>()
-  for (const pool of pools) for (const target of pool.targets) byToken.set(tokenOf(target), { target, pool })
+  const tokenOf = (t: HttpEndpoint) => hash32(t.url, hash32(secret)).toString(36)
+  const byToken = new Map<string, { target: HttpEndpoint; pool: HttpPool }>()
+  // Rebuilt only when discovery has changed a pool's members (compared by array identity).
+  let seen: (readonly HttpEndpoint[])[] = []
+  const tokens = () => {
+    let same = seen.length === pools.length
+    for (let i = 0; same && i < pools.length; i++) same = pools[i].endpoints === seen[i]
+    if (same) return byToken
+    byToken.clear()
+    seen = pools.map((p) => p.endpoints)
+    for (const pool of pools) for (const target of pool.endpoints) byToken.set(tokenOf(target), { target, pool })
+    return byToken
+  }
   const maxAge = Math.floor(cfg.ttl / 1000)
   const read = (headers: Headers) => parseCookies(headers.get('cookie')).get(cfg.cookie_name)
   return {
     find(headers, now) {
       const token = read(headers)
-      const hit = token === undefined ? undefined : byToken.get(token)
+      const hit = token === undefined ? undefined : tokens().get(token)
       return hit !== undefined && isAvailable(hit.target, now) ? hit : null
     },
     cookie(target, headers) {

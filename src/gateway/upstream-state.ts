@@ -1,0 +1,16 @@
+/**
+ * The upstream state of a process: one pool registry (live endpoints, health checks) and one
+ * breaker registry, built over the runtime's timers, logger and fetch.
+ * @module
+ */
+import { createBreakerRegistry } from '../resilience/circuit-breaker.ts'
+import { createPoolRegistry } from '../upstream/registry.ts'
+import type { Runtime } from '../core/runtime.ts'
+import type { UpstreamState } from './types.ts'
+
+export function createUpstreamState(runtime: Runtime): UpstreamState {
+  return {
+    pools: createPoolRegistry({ fetch: runtime.fetch ?? fetch, schedule: runtime.schedule, logger: runtime.logger, runtimeName: runtime.name }),
+    breakers: createBreakerRegistry(),
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * From a route's config to what its handler balances over: the owner of its endpoints (its own
+ * `backends`, a named upstream, or one owner per `traffic_split` group), its pools with the
+ * route's balancer settings (route over upstream), the split selector, affinity and the key.
+ * @module
+ */
+import type { Config, HealthCheckConfig, RouteConfig } from '../config/types.ts'
+import { type BalanceKey, createBalanceKey } from './balance-key.ts'
+import type { EndpointSpec, HttpEndpoint } from './endpoint.ts'
+import type { BackendPool, PoolSettings } from './pool.ts'
+import { type Affinity, createAffinity, createSplitSelector, type PoolSelector } from './split.ts'
+
+/** What a proxy route balances over: one pool, or split groups, optional affinity, and the key. */
+export interface RouteTargets {
+  pool: BackendPool<HttpEndpoint>
+  select: PoolSelector | null
+  affinity: Affinity | null
+  /** Balancing key of a request, computed by the caller for the pool's hash balancers. */
+  key: BalanceKey
+}
+
+export function buildRouteTargets<O>(
+  route: RouteConfig,
+  config: Config,
+  ownerOf: (name: string, specs: readonly EndpointSpec[], checkLayers: (HealthCheckConfig | undefined)[] | null) => O,
+  poolOf: (owner: O, settings: PoolSettings) => BackendPool<HttpEndpoint>,
+): RouteTargets | null {
+  let pools: BackendPool<HttpEndpoint>[]
+  let select: PoolSelector | null = null
+  let key: BalanceKey
+  if (route.traffic_split) {
+    const settings = { load_balancer: route.load_balancer, consistent_hash: route.consistent_hash, outlier_detection: route.outlier_detection }
+    const groups = route.traffic_split.map((g) => ({
+      name: g.name,
+      weight: g.weight,
+      matchHeaders: Object.entries(g.match_headers).map(([k, v]): [string, string] => [k.toLowerCase(), v]),
+      pool: poolOf(ownerOf(`route:${route.id}/${g.name}`, g.backends, null), settings),
+    }))
+    pools = groups.map((g) => g.pool)
+    select = createSplitSelector(groups)
+    key = createBalanceKey(route.load_balancer, route.consistent_hash)
+  } else {
+    const upstream = route.backends || route.upstream === undefined ? undefined : config.upstreams[route.upstream]
+    if (!route.backends && upstream === undefined) return null
+    const name = route.backends ? `route:${route.id}` : route.upstream!
+    // The first route that names an upstream contributes its health_check layer.
+    const owner = ownerOf(name, route.backends ?? upstream!.backends, [config.health_check, upstream?.health_check, route.health_check])
+    const settings = {
+      load_balancer: route.load_balancer ?? upstream?.load_balancer,
+      consistent_hash: route.consistent_hash ?? upstream?.consistent_hash,
+      outlier_detection: route.outlier_detection ?? upstream?.outlier_detection,
+    }
+    pools = [poolOf(owner, settings)]
+    key = createBalanceKey(settings.load_balancer, settings.consistent_hash)
+  }
+  const sticky = route.session_affinity ?? route.sticky
+  const affinity = sticky?.enabled ? createAffinity(sticky, pools, route.id) : null
+  return { pool: pools[0], select, affinity, key }
+}
