@@ -50,7 +50,7 @@ export async function createServerRuntime(
     now: () => performance.now(),
     schedule,
     // The gateway's own calls (JWKS, introspection, HTTP health probes) go through this.
-    fetch: (input, init) => fetch(input, init),
+    fetch: ((input: Parameters<typeof fetch>[0], init?: RequestInit) => fetch(input, init)) as typeof fetch,
     metrics,
     // Created once per process: limit counters and store connections survive reloads.
     stores: await createServerStores(config, logger, metrics),
