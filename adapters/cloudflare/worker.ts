@@ -21,11 +21,14 @@ import type { Store } from '../../src/store/types.ts'
 import { createWorkerdForwarder } from './forwarder.ts'
 import { createWorkerStores } from './stores.ts'
 import { createKvConfigSource, type KvConfigSource } from './kv-config.ts'
-import type { KVNamespace } from './workers-api.ts'
+import type { DurableObjectNamespace, KVNamespace } from './workers-api.ts'
 import { type AnalyticsEngineDataset, createAnalyticsRecorder } from './analytics.ts'
 import type { Config } from '../../src/config/types.ts'
+import { createWorkerHealth, HEALTH_BINDING, type WorkerHealth } from './health-client.ts'
+import type { HealthStub } from './health-do.ts'
 
 export { PorticoStoreObject } from './do-store.ts'
+export { PorticoHealthObject } from './health-do.ts'
 
 export interface WorkerEnv {
   PORTICO_CONFIG?: string
@@ -34,7 +37,8 @@ export interface WorkerEnv {
 
 type ExecutionContext = import('hono').ExecutionContext
 
-let cached: { text: string; app: Hono | null; problem: string | null; ready?: Promise<void> } | null = null
+type Built = { app: Hono | null; problem: string | null; ready?: Promise<void>; health?: WorkerHealth }
+let cached: ({ text: string } & Built) | null = null
 // This isolate's memory store (`mode: local`); kept when the config text changes.
 let isolateStore: Store | null = null
 
@@ -44,7 +48,7 @@ function stringEnv(env: WorkerEnv): Record<string, string | undefined> {
   return out
 }
 
-function build(text: string, env: WorkerEnv, source: KvConfigSource | null): { app: Hono | null; problem: string | null; ready?: Promise<void> } {
+function build(text: string, env: WorkerEnv, source: KvConfigSource | null): Built {
   const logger = createLogger('info', (line) => console.log(line))
   const parsed = parseConfig(text, 'PORTICO_CONFIG', { env: stringEnv(env) })
   if (!parsed.ok) {
@@ -64,6 +68,7 @@ function build(text: string, env: WorkerEnv, source: KvConfigSource | null): { a
     logger.error('invalid config', { problems: problem })
     return { app: null, problem }
   }
+  const health = createWorkerHealth(env[HEALTH_BINDING] as DurableObjectNamespace<HealthStub> | undefined, runtimeLogger)
   const runtime: Runtime = {
     name: 'workerd',
     forward: createWorkerdForwarder(),
@@ -74,6 +79,8 @@ function build(text: string, env: WorkerEnv, source: KvConfigSource | null): { a
     metrics,
     stores,
     recordRequest: analyticsFor(config, env),
+    // Active health checks run in a Durable Object's alarm (health-do.ts), not here.
+    sharedHealth: health,
   }
   const holder = createHolder(createGateway(config, runtime))
   for (const key of holder.current.inactive) runtime.logger.warn('config key accepted but not active in this version', { key })
@@ -90,7 +97,7 @@ function build(text: string, env: WorkerEnv, source: KvConfigSource | null): { a
       waitUntil: (p) => (c.executionCtx as ExecutionContext).waitUntil(p),
     }),
   })
-  return { app, problem: null, ready: holder.current.ready }
+  return { app, problem: null, ready: holder.current.ready, health }
 }
 
 function analyticsFor(config: Config, env: WorkerEnv) {
@@ -143,7 +150,7 @@ function serve(text: string, request: Request, env: WorkerEnv, ctx: ExecutionCon
       return entry.ready.then(
         () => {
           entry.ready = undefined
-          return entry.app!.fetch(request, env, ctx)
+          return run(entry, request, env, ctx)
         },
         (err: unknown) => {
           if (entry.problem === null) {
@@ -154,5 +161,11 @@ function serve(text: string, request: Request, env: WorkerEnv, ctx: ExecutionCon
         },
       )
     }
-    return entry.app!.fetch(request, env, ctx)
+    return run(entry, request, env, ctx)
+}
+
+function run(entry: Built, request: Request, env: WorkerEnv, ctx: ExecutionContext): Response | Promise<Response> {
+  // Shared health verdicts: read at most once per TTL per isolate, usually in the background.
+  const wait = entry.health?.sync((p) => ctx.waitUntil(p)) ?? null
+  return wait === null ? entry.app!.fetch(request, env, ctx) : wait.then(() => entry.app!.fetch(request, env, ctx))
 }

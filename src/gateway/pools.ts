@@ -86,6 +86,7 @@ export function poolFor(route: RouteConfig, config: Config, reg: PoolRegistry): 
 export function startChecks(reg: PoolRegistry, runtime: Runtime): () => void {
   if (reg.checks.size === 0) return () => {}
   if (runtime.schedule === undefined) {
+    if (runtime.sharedHealth !== undefined) return runtime.sharedHealth.start(reg.checks)
     runtime.logger.warn('active health checks do not run on this runtime (no timers outside requests); passive outlier detection only', {
       runtime: runtime.name,
     })

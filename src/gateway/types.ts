@@ -7,6 +7,7 @@ import type { Config } from '../config/types.ts'
 import type { MetricsRegistry } from '../observability/metrics.ts'
 import type { LimitStores } from '../policies/limits.ts'
 import type { HeaderList } from '../proxy/header-list.ts'
+import type { SharedHealthChecks } from '../upstream/shared-health.ts'
 
 export type RuntimeName = 'node' | 'bun' | 'deno' | 'workerd'
 
@@ -98,6 +99,8 @@ export interface Runtime {
    * Workers, which have no timers outside a request.
    */
   schedule?: (everyMs: number, fn: () => void) => () => void
+  /** Where active checks run when there is no `schedule` (Workers: a Durable Object alarm). */
+  sharedHealth?: SharedHealthChecks
   /** Where metrics are recorded; absent = no metrics. Lives as long as the process (survives reloads). */
   metrics?: MetricsRegistry
   /**

@@ -1,8 +1,7 @@
 /**
  * Active HTTP health checks (Runway `health_check`), merged global → upstream → route, run on
- * the adapter's timers (`runtime.schedule`). Workers have no timers outside a request, so
- * there the checks are not run and passive outlier detection is what protects the pool; the
- * startup log says so.
+ * the adapter's timers (`runtime.schedule`). Workers have no timers outside a request: there
+ * a Durable Object alarm runs this same probe (`runtime.sharedHealth`, src/upstream/shared-health.ts).
  * @module
  */
 import type { BackendTarget } from '../balancer/pool.ts'
@@ -15,10 +14,12 @@ export interface ResolvedHealthCheck {
   timeout: number
   healthy_after: number
   unhealthy_after: number
+  /** The patterns `expected` was compiled from (kept so a check can be handed to another isolate as data). */
+  expected_status: string[]
   expected: (status: number) => boolean
 }
 
-const DEFAULTS = { path: '/health', method: 'GET', interval: 10_000, timeout: 5_000, healthy_after: 2, unhealthy_after: 3 }
+const DEFAULTS = { path: '/health', method: 'GET', interval: 10_000, timeout: 5_000, healthy_after: 2, unhealthy_after: 3, expected_status: ['200-399'] }
 
 /** `200`, `2xx`, `200-299` → one predicate, compiled once. */
 export function compileStatusPatterns(patterns: readonly string[]): (status: number) => boolean {
@@ -40,7 +41,7 @@ export function resolveHealthCheck(...layers: (HealthCheckConfig | undefined)[])
   return {
     ...DEFAULTS,
     ...merged,
-    expected: compileStatusPatterns(merged.expected_status ?? ['200-399']),
+    expected: compileStatusPatterns(merged.expected_status ?? DEFAULTS.expected_status),
   } as ResolvedHealthCheck
 }
 
