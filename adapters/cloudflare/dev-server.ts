@@ -9,6 +9,7 @@ import { Miniflare } from 'miniflare'
 import type { Config } from '../../src/config/types.ts'
 import { parseListenAddress, urlOf } from '../common/listen-address.ts'
 import { bundleWorker } from './bundle.ts'
+import { HEALTH_BINDING } from './health-client.ts'
 
 const ENV_REF = /\$\{(?:env:)?([A-Za-z_][A-Za-z0-9_]*)\}/g
 
@@ -28,9 +29,9 @@ export async function serveWorkerd(file: string, config: Config) {
     script,
     compatibilityDate: '2026-01-01',
     bindings,
-    // The same bindings wrangler.toml declares: the store's Durable Object class (exported by
-    // the worker) and a KV namespace, both kept in memory by Miniflare.
-    durableObjects: { [config.cloudflare?.durable_object_binding ?? 'PORTICO_DO']: 'PorticoStoreObject' },
+    // The same bindings wrangler.toml declares: the store's and the health checks' Durable
+    // Object classes (exported by the worker) and a KV namespace, all kept in memory by Miniflare.
+    durableObjects: { [config.cloudflare?.durable_object_binding ?? 'PORTICO_DO']: 'PorticoStoreObject', [HEALTH_BINDING]: 'PorticoHealthObject' },
     kvNamespaces: [config.cloudflare?.kv_binding ?? 'PORTICO_KV'],
     ...(config.cloudflare?.analytics_engine_binding
       ? { analyticsEngineDatasets: { [config.cloudflare.analytics_engine_binding]: { dataset: 'portico' } } }

@@ -13,6 +13,7 @@ import { createPorticoApp } from '../../src/gateway/app.ts'
 import { GatewayError, errorResponse } from '../../src/core/errors.ts'
 import { createGateway } from '../../src/gateway/gateway.ts'
 import { createHolder } from '../../src/gateway/holder.ts'
+import { createUpstreamState } from '../../src/gateway/upstream-state.ts'
 import type { Runtime } from '../../src/core/runtime.ts'
 import { createLogger } from '../../src/observability/logger.ts'
 import { createMetricsRegistry } from '../../src/observability/metrics.ts'
@@ -21,11 +22,14 @@ import type { Store } from '../../src/core/store.ts'
 import { createWorkerdForwarder } from './forwarder.ts'
 import { createWorkerStores } from './stores.ts'
 import { createKvConfigSource, type KvConfigSource } from './kv-config.ts'
-import type { KVNamespace } from './workers-api.ts'
+import type { DurableObjectNamespace, KVNamespace } from './workers-api.ts'
 import { type AnalyticsEngineDataset, createAnalyticsRecorder } from './analytics.ts'
 import type { Config } from '../../src/config/types.ts'
+import { createWorkerHealth, HEALTH_BINDING, type WorkerHealth } from './health-client.ts'
+import type { HealthStub } from './health-do.ts'
 
 export { PorticoStoreObject } from './do-store.ts'
+export { PorticoHealthObject } from './health-do.ts'
 
 export interface WorkerEnv {
   PORTICO_CONFIG?: string
@@ -34,7 +38,8 @@ export interface WorkerEnv {
 
 type ExecutionContext = import('hono').ExecutionContext
 
-let cached: { text: string; app: Hono | null; problem: string | null; ready?: Promise<void> } | null = null
+type Built = { app: Hono | null; problem: string | null; ready?: Promise<void>; health?: WorkerHealth }
+let cached: ({ text: string } & Built) | null = null
 // This isolate's memory store (`mode: local`); kept when the config text changes.
 let isolateStore: Store | null = null
 
@@ -44,7 +49,7 @@ function stringEnv(env: WorkerEnv): Record<string, string | undefined> {
   return out
 }
 
-function build(text: string, env: WorkerEnv, source: KvConfigSource | null): { app: Hono | null; problem: string | null; ready?: Promise<void> } {
+function build(text: string, env: WorkerEnv, source: KvConfigSource | null): Built {
   const logger = createLogger('info', (line) => console.log(line))
   const parsed = parseConfig(text, 'PORTICO_CONFIG', { env: stringEnv(env) })
   if (!parsed.ok) {
@@ -64,6 +69,7 @@ function build(text: string, env: WorkerEnv, source: KvConfigSource | null): { a
     logger.error('invalid config', { problems: problem })
     return { app: null, problem }
   }
+  const health = createWorkerHealth(env[HEALTH_BINDING] as DurableObjectNamespace<HealthStub> | undefined, runtimeLogger)
   const runtime: Runtime = {
     name: 'workerd',
     forward: createWorkerdForwarder(),
@@ -75,7 +81,8 @@ function build(text: string, env: WorkerEnv, source: KvConfigSource | null): { a
     stores,
     recordRequest: analyticsFor(config, env),
   }
-  const holder = createHolder(createGateway(config, runtime))
+  // Active health checks run in a Durable Object's alarm (health-do.ts), not in this isolate.
+  const holder = createHolder(createGateway(config, runtime, createUpstreamState(runtime, health)))
   for (const key of holder.current.inactive) runtime.logger.warn('config key accepted but not active in this version', { key })
   const token = config.admin.token
   if (config.admin.enabled && !token) runtime.logger.warn('admin API disabled on Workers: set admin.token to enable it')
@@ -90,7 +97,7 @@ function build(text: string, env: WorkerEnv, source: KvConfigSource | null): { a
       waitUntil: (p) => (c.executionCtx as ExecutionContext).waitUntil(p),
     }),
   })
-  return { app, problem: null, ready: holder.current.ready }
+  return { app, problem: null, ready: holder.current.ready, health }
 }
 
 function analyticsFor(config: Config, env: WorkerEnv) {
@@ -143,7 +150,7 @@ function serve(text: string, request: Request, env: WorkerEnv, ctx: ExecutionCon
       return entry.ready.then(
         () => {
           entry.ready = undefined
-          return entry.app!.fetch(request, env, ctx)
+          return run(entry, request, env, ctx)
         },
         (err: unknown) => {
           if (entry.problem === null) {
@@ -154,5 +161,11 @@ function serve(text: string, request: Request, env: WorkerEnv, ctx: ExecutionCon
         },
       )
     }
-    return entry.app!.fetch(request, env, ctx)
+    return run(entry, request, env, ctx)
+}
+
+function run(entry: Built, request: Request, env: WorkerEnv, ctx: ExecutionContext): Response | Promise<Response> {
+  // Shared health verdicts: read at most once per TTL per isolate, usually in the background.
+  const wait = entry.health?.sync((p) => ctx.waitUntil(p)) ?? null
+  return wait === null ? entry.app!.fetch(request, env, ctx) : wait.then(() => entry.app!.fetch(request, env, ctx))
 }

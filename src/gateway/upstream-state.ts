@@ -4,13 +4,15 @@
  * @module
  */
 import { createBreakerRegistry } from '../resilience/circuit-breaker.ts'
+import type { SharedHealthChecks } from '../upstream/health.ts'
 import { createPoolRegistry } from '../upstream/registry.ts'
 import type { Runtime } from '../core/runtime.ts'
 import type { UpstreamState } from './types.ts'
 
-export function createUpstreamState(runtime: Runtime): UpstreamState {
+/** `shared`: where active checks run when the runtime has no timers (Workers: a Durable Object alarm). */
+export function createUpstreamState(runtime: Runtime, shared?: SharedHealthChecks): UpstreamState {
   return {
-    pools: createPoolRegistry({ fetch: runtime.fetch ?? fetch, schedule: runtime.schedule, logger: runtime.logger, runtimeName: runtime.name }),
+    pools: createPoolRegistry({ fetch: runtime.fetch ?? fetch, schedule: runtime.schedule, logger: runtime.logger, runtimeName: runtime.name, shared }),
     breakers: createBreakerRegistry(),
   }
 }

@@ -18,6 +18,8 @@ export interface ResolvedHealthCheck {
   timeout: number
   healthy_after: number
   unhealthy_after: number
+  /** The patterns `expected` was compiled from (kept so a check can be handed to another isolate as data). */
+  expected_status: string[]
   expected: (status: number) => boolean
 }
 
@@ -30,14 +32,27 @@ export interface CheckGroup<E extends Endpoint = Endpoint> {
   endpoints: readonly E[]
 }
 
+/**
+ * Checks run outside this isolate (Workers, which have no timers outside a request: a Durable
+ * Object alarm probes, adapters/cloudflare/health-do.ts). It takes over a version's groups and
+ * writes its verdicts back onto the same endpoints (upstream/shared-health.ts).
+ */
+export interface SharedHealthChecks {
+  start(groups: ReadonlyMap<string, CheckGroup<HttpEndpoint>>): () => void
+}
+
 /** What the checks need from the runtime. */
 export interface CheckDeps {
   schedule?: (everyMs: number, fn: () => void) => () => void
+  /** Where checks run when there is no `schedule`. */
+  shared?: SharedHealthChecks
   logger: { warn(msg: string, fields?: Record<string, unknown>): void; error(msg: string, fields?: Record<string, unknown>): void }
   runtimeName: string
 }
 
-const DEFAULTS = { path: '/health', method: 'GET', interval: 10_000, timeout: 5_000, healthy_after: 2, unhealthy_after: 3 }
+const DEFAULTS = { path: '/health', method: 'GET', interval: 10_000, timeout: 5_000, healthy_after: 2, unhealthy_after: 3, expected_status: ['200-399'] }
+
+function noop(): void {}
 
 /** `200`, `2xx`, `200-299` → one predicate, compiled once. */
 export function compileStatusPatterns(patterns: readonly string[]): (status: number) => boolean {
@@ -59,7 +74,7 @@ export function resolveHealthCheck(...layers: (HealthCheckConfig | undefined)[])
   return {
     ...DEFAULTS,
     ...merged,
-    expected: compileStatusPatterns(merged.expected_status ?? ['200-399']),
+    expected: compileStatusPatterns(merged.expected_status ?? DEFAULTS.expected_status),
   } as ResolvedHealthCheck
 }
 
@@ -101,6 +116,7 @@ export interface HealthChecks<E extends Endpoint> {
 
 export function createHealthChecks<E extends Endpoint>(deps: CheckDeps, probeFor: (check: ResolvedHealthCheck) => HealthProbe<E>): HealthChecks<E> {
   const running = new Map<string, { group: CheckGroup<E>; stop: () => void }>()
+  let sharedStop: () => void = noop
   let warned = false
   function start(key: string, group: CheckGroup<E>): void {
     const entry = { group, stop: () => {} }
@@ -121,6 +137,11 @@ export function createHealthChecks<E extends Endpoint>(deps: CheckDeps, probeFor
   }
   return {
     sync(groups) {
+      if (deps.schedule === undefined && deps.shared !== undefined) {
+        sharedStop()
+        sharedStop = groups.size > 0 ? deps.shared.start(groups as unknown as ReadonlyMap<string, CheckGroup<HttpEndpoint>>) : noop
+        return
+      }
       if (groups.size > 0 && deps.schedule === undefined) {
         if (!warned) {
           warned = true
@@ -140,6 +161,8 @@ export function createHealthChecks<E extends Endpoint>(deps: CheckDeps, probeFor
       }
     },
     stop() {
+      sharedStop()
+      sharedStop = noop
       for (const entry of running.values()) entry.stop()
       running.clear()
     },

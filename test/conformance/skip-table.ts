@@ -38,8 +38,6 @@ export const SKIPS: Record<string, Partial<Record<Feature, string>>> = {
       "observed here: under Miniflare a client disconnect does not cancel the worker's upstream subrequest (the local entry does not propagate it)",
     reload:
       'the config is bound into the worker at deploy time; a Worker reloads by redeploy or by `portico push-config` to KV (tested in test/integration/workerd-kv-config.test.ts)',
-    activeChecks:
-      'Workers have no timers outside a request, so active health checks do not run (the startup log says so); passive outlier detection is tested instead',
     adminListener: 'the platform owns the socket: no separate admin listener, admin is mounted under admin.path_prefix',
     cliOnce: CLI_ONCE,
     absoluteForm: `${WORKERD_LOCAL} it answers an absolute-form target with 500 (kj url parse) before the worker runs; on Cloudflare the edge parses requests`,
