@@ -31,7 +31,10 @@ export interface PorticoOptions {
   config: PorticoConfigInput
   /** Labels config problems (`FILE: key.path: message`); default `config`. */
   file?: string
-  /** Values for `${env:NAME}` and `${NAME}`; default none (pass `process.env` or `Deno.env.toObject()`). */
+  /**
+   * Values for `${env:NAME}` and `${NAME}`; default none: this module runs where no process
+   * environment exists, so the host passes its own (docs/embedding.md).
+   */
   env?: Record<string, string | undefined>
   /** Where log lines go; default console.log. */
   log?: LogSink
