@@ -13,6 +13,7 @@ import { loadConfigFile } from '../common/config-file.ts'
 import type { RunningServer, ServeOptions } from '../common/start.ts'
 
 export { PorticoConfigError }
+export { createWorkerdRuntime } from './runtime.ts'
 export type { RunningServer, ServeOptions }
 
 export async function serve(options: ServeOptions): Promise<RunningServer> {
