@@ -13,11 +13,15 @@ import { HEALTH_BINDING } from './health-client.ts'
 
 const ENV_REF = /\$\{(?:env:)?([A-Za-z_][A-Za-z0-9_]*)\}/g
 
-export async function serveWorkerd(file: string, config: Config) {
-  const text = readFileSync(file, 'utf8')
+export function serveWorkerd(file: string, config: Config) {
+  return serveWorkerdText(readFileSync(file, 'utf8'), config)
+}
+
+/** `text` is the config as written (bound as PORTICO_CONFIG), `config` the same text validated. */
+export async function serveWorkerdText(text: string, config: Config, env: Record<string, string | undefined> = process.env) {
   const bindings: Record<string, string> = { PORTICO_CONFIG: text }
   for (const m of text.matchAll(ENV_REF)) {
-    const value = process.env[m[1]]
+    const value = env[m[1]]
     if (value !== undefined) bindings[m[1]] = value
   }
   const http = config.listeners.filter((l) => l.protocol === 'http')

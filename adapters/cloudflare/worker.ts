@@ -9,22 +9,19 @@ import bundledConfig from '../../configs/portico.yaml'
 import type { Hono } from 'hono'
 import { formatIssues } from '../../src/config/issues.ts'
 import { parseConfig } from '../../src/config/load.ts'
-import { createPorticoApp } from '../../src/gateway/app.ts'
+import { createPorticoApp } from './app.ts'
 import { GatewayError, errorResponse } from '../../src/core/errors.ts'
 import { createGateway } from '../../src/gateway/gateway.ts'
 import { createHolder } from '../../src/gateway/holder.ts'
 import { createUpstreamState } from '../../src/gateway/upstream-state.ts'
-import type { Runtime } from '../../src/core/runtime.ts'
 import { createLogger } from '../../src/observability/logger.ts'
 import { createMetricsRegistry } from '../../src/observability/metrics.ts'
 import { createMemoryStore } from '../../src/store/memory-store.ts'
 import type { Store } from '../../src/core/store.ts'
-import { createWorkerdForwarder } from './forwarder.ts'
+import { createWorkerdRuntime } from './runtime.ts'
 import { createWorkerStores } from './stores.ts'
 import { createKvConfigSource, type KvConfigSource } from './kv-config.ts'
 import type { DurableObjectNamespace, KVNamespace } from './workers-api.ts'
-import { type AnalyticsEngineDataset, createAnalyticsRecorder } from './analytics.ts'
-import type { Config } from '../../src/config/types.ts'
 import { createWorkerHealth, HEALTH_BINDING, type WorkerHealth } from './health-client.ts'
 import type { HealthStub } from './health-do.ts'
 
@@ -70,17 +67,7 @@ function build(text: string, env: WorkerEnv, source: KvConfigSource | null): Bui
     return { app: null, problem }
   }
   const health = createWorkerHealth(env[HEALTH_BINDING] as DurableObjectNamespace<HealthStub> | undefined, runtimeLogger)
-  const runtime: Runtime = {
-    name: 'workerd',
-    forward: createWorkerdForwarder(),
-    logger: runtimeLogger,
-    waitUntil: (p) => void p.catch(() => {}),
-    now: () => performance.now(),
-    // Per isolate: each isolate counts only what it served (docs/proxy.md).
-    metrics,
-    stores,
-    recordRequest: analyticsFor(config, env),
-  }
+  const runtime = createWorkerdRuntime({ config, env, logger: runtimeLogger, metrics, stores })
   // Active health checks run in a Durable Object's alarm (health-do.ts), not in this isolate.
   const holder = createHolder(createGateway(config, runtime, createUpstreamState(runtime, health)))
   for (const key of holder.current.inactive) runtime.logger.warn('config key accepted but not active in this version', { key })
@@ -98,17 +85,6 @@ function build(text: string, env: WorkerEnv, source: KvConfigSource | null): Bui
     }),
   })
   return { app, problem: null, ready: holder.current.ready, health }
-}
-
-function analyticsFor(config: Config, env: WorkerEnv) {
-  const name = config.cloudflare?.analytics_engine_binding
-  if (name === undefined) return undefined
-  const ds = env[name] as AnalyticsEngineDataset | undefined
-  if (typeof ds?.writeDataPoint !== 'function') {
-    console.log(JSON.stringify({ level: 'warn', msg: 'cloudflare.analytics_engine_binding names no Analytics Engine dataset binding', binding: name }))
-    return undefined
-  }
-  return createAnalyticsRecorder(ds)
 }
 
 function invalid(): Response {

@@ -20,7 +20,7 @@ export interface ConfigWorkerOptions {
 }
 
 export function loadConfigInWorker(file: string, env: Record<string, string | undefined>, options: ConfigWorkerOptions = {}): Promise<LoadResult> {
-  const { timeoutMs = 30_000, workerUrl = new URL('./config-worker.ts', import.meta.url) } = options
+  const { timeoutMs = 30_000, workerUrl = new URL(import.meta.url.endsWith('.ts') ? './config-worker.ts' : './config-worker.js', import.meta.url) } = options
   const worker = new Worker(workerUrl.href, { type: 'module' })
   const problem = (message: string): LoadResult => ({ ok: false, issues: [{ file, path: '', message }] })
   let timer: ReturnType<typeof setTimeout> | undefined

@@ -1,63 +1,46 @@
 /**
- * Shared start-up for the Bun and Deno entries: parse `--config`, validate (printing every
- * problem), compile the gateway. Each entry then only binds sockets its own way; like Node's,
- * their proxy listeners call the gateway directly (it routes itself), Hono serves the admin API.
+ * The Bun and Deno command-line entries: parse `--config`, run the one start-up (start.ts), put
+ * stop and reload on signals, print the ready line. A config problem ends the process with
+ * every problem on stderr, as `--validate` prints them.
  * @module
  */
 import { parseArgs } from 'node:util'
-import type { createAdminApp } from '../../src/admin/admin-app.ts'
-import { formatIssues } from '../../src/config/issues.ts'
-import type { Config } from '../../src/config/types.ts'
-import { createGateway } from '../../src/gateway/gateway.ts'
-import { createHolder, type GatewayHolder } from '../../src/gateway/holder.ts'
-import { createReloader, type Reloader } from '../../src/gateway/reload.ts'
-import type { Forwarder, Runtime, RuntimeName } from '../../src/core/runtime.ts'
-import { createLogger } from '../../src/observability/logger.ts'
-import { loadConfigInWorker } from './config-in-worker.ts'
-import { createLogSinks } from './log-sink.ts'
-import { createServerRuntime, type ServerRuntimeOptions } from './server-runtime.ts'
-import { watchConfigFile } from './watch-config.ts'
 import { defaultConfigPath } from './paths.ts'
-import { logStartup } from './startup.ts'
+import { createSignalStop } from './shutdown.ts'
+import { PorticoConfigError, type RuntimeSpec, type StartedServer, startServer } from './start.ts'
+import { printReady } from './startup.ts'
 
-export interface ServerSetup {
-  config: Config
-  runtime: Runtime
-  holder: GatewayHolder
-  /** SIGHUP and POST /reload: re-read the config file, swap atomically, keep the old one on error. */
-  reloader: Reloader
-  adminApp: ReturnType<typeof createAdminApp> | null
+/** What only the runtime provides: its signal API, exit and timer unref (process / Deno). */
+export interface ProcessHost {
+  onSignal(signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP', handler: () => void): void
+  exit(code: number): void
+  unrefTimer(timer: ReturnType<typeof setTimeout>): void
 }
 
-export async function setupServer(name: RuntimeName, forward: Forwarder, options: ServerRuntimeOptions = {}): Promise<ServerSetup> {
+export async function runServerMain(spec: RuntimeSpec, host: ProcessHost): Promise<void> {
   const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' } }, strict: false })
   const file = typeof values.config === 'string' ? values.config : defaultConfigPath
-  // Validated in a short-lived worker, at start and on every reload: the validator's modules
-  // never load into this heap (config-in-worker.ts has the figures).
-  const load = () => loadConfigInWorker(file, process.env)
-  const loaded = await load()
-  if (!loaded.ok) {
-    process.stderr.write(`${formatIssues(loaded.issues)}\n`)
-    process.exit(1)
-  }
-  const { config } = loaded
-  const sinks = createLogSinks(config.logging.output)
-  const logger = createLogger(config.logging.level, sinks.line, sinks.access)
-  const runtime = await createServerRuntime(name, forward, logger, config, options)
-  const holder = createHolder(createGateway(config, runtime))
+  let s: StartedServer
   try {
-    await holder.current.ready
+    s = await startServer(spec, { configFile: file })
   } catch (err) {
-    process.stderr.write(`${file}: ${(err as Error).message}\n`)
-    process.exit(1)
+    if (!(err instanceof PorticoConfigError)) throw err
+    process.stderr.write(`${err.message}\n`)
+    return host.exit(1)
   }
-  logStartup(logger, holder.current, name, loaded.warnings)
-  const reloader = createReloader(holder, load, runtime)
-  // A saved config file reloads too (debounced); a bad one is rejected and the old one serves on.
-  watchConfigFile(file, () => void reloader.reload('file'))
-  // Hono and the admin routes load only when the admin API is on.
-  const adminApp = config.admin.enabled
-    ? (await import('../../src/admin/admin-app.ts')).createAdminApp(holder, { token: config.admin.token, reloader, metrics: runtime.metrics, store: runtime.stores?.shared })
-    : null
-  return { config, runtime, adminApp, holder, reloader }
+  const stop = createSignalStop({
+    config: s.config,
+    holder: s.holder,
+    logger: s.logger,
+    stopListeners: s.stopListeners,
+    forceClose: s.forceClose,
+    flush: s.flush,
+    exit: host.exit,
+    unrefTimer: host.unrefTimer,
+  })
+  host.onSignal('SIGINT', stop)
+  host.onSignal('SIGTERM', stop)
+  host.onSignal('SIGHUP', () => void s.reloader.reload('SIGHUP'))
+  // Last, so a signal sent as soon as the ready line is read finds the handlers installed.
+  printReady(spec.name, s.listeners, s.admin)
 }

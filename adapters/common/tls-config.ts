@@ -10,12 +10,10 @@
 import { X509Certificate, constants, createHash, createPrivateKey } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { type SecureContext, type TLSSocket, type TlsOptions, createSecureContext } from 'node:tls'
 import type { ListenerConfig } from '../../src/config/types.ts'
 import type { RequestInfo } from '../../src/core/runtime.ts'
 import { subjectOf } from './distinguished-name.ts'
-import { defaultConfigPath } from './paths.ts'
 
 export type ClientAuth = 'none' | 'request' | 'require' | 'verify'
 export type ClientCert = NonNullable<RequestInfo['clientCert']>
@@ -40,12 +38,6 @@ export interface ListenerTls {
   clientAuth: ClientAuth
   /** PEM certificates from `client_ca_file`; null when not configured. */
   clientCa: string[] | null
-}
-
-/** The `--config` file the Bun and Deno entries serve (as setupServer reads it), made absolute. */
-export function configFileFromArgs(): string {
-  const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' } }, strict: false })
-  return resolve(typeof values.config === 'string' ? values.config : defaultConfigPath)
 }
 
 export function httpsUrl(url: string): string {

@@ -1,39 +1,27 @@
 /**
- * Serves a validated config on Node: one node:http listener per http listener (node:https
- * for `tls.enabled`, with SNI and client certificates), the admin API on its own (loopback by
- * default) listener, graceful stop on SIGINT/SIGTERM.
+ * Binds a compiled gateway on Node (start.ts runs the start-up before): one node:http listener
+ * per http listener (node:https for `tls.enabled`, with SNI and client certificates), the admin
+ * API on its own (loopback by default) listener.
  * @module
  */
 import type { AddressInfo } from 'node:net'
 import { createServer as createHttpsServer } from 'node:https'
-import { dirname } from 'node:path'
 import type { TLSSocket } from 'node:tls'
 import { getRequestListener } from '@hono/node-server'
 import { createServer, type Server } from 'node:http'
-import { createAdminApp } from '../../src/admin/admin-app.ts'
 import type { Config } from '../../src/config/types.ts'
-import { createGateway } from '../../src/gateway/gateway.ts'
-import { createHolder } from '../../src/gateway/holder.ts'
-import { createReloader } from '../../src/gateway/reload.ts'
 import { loadConfigFile } from '../common/config-file.ts'
-import { createLogger } from '../../src/observability/logger.ts'
 import { adminAddress, parseListenAddress, urlOf } from '../common/listen-address.ts'
-import { createLogSinks } from '../common/log-sink.ts'
-import { createServerRuntime } from '../common/server-runtime.ts'
-import { gracefulStop, shutdownPlan } from '../common/shutdown.ts'
-import { watchConfigFile } from '../common/watch-config.ts'
-import { type ClientAuth, type ListenerTls, admitsPeer, clientCertOf, httpsUrl, loadListenersTls, nodeTlsOptions } from '../common/tls-config.ts'
-import { logStartup, printReady } from '../common/startup.ts'
+import { type BoundListeners, PorticoConfigError, type RunningServer, type ServerSetup, startServer } from '../common/start.ts'
+import { type ClientAuth, admitsPeer, clientCertOf, httpsUrl, nodeTlsOptions } from '../common/tls-config.ts'
+import { printReady } from '../common/startup.ts'
 import { createNodeListener } from './node-listener.ts'
-import { createUndiciForwarder } from './undici-forwarder.ts'
+import { createNodeRuntime } from './runtime.ts'
 
-export interface RunningNode {
-  listeners: Record<string, string>
-  admin: string | null
-  close(): Promise<void>
-}
+/** The CLI's serve: the config is already validated (its warnings printed with it). */
+export type RunningNode = RunningServer
 
-function listen(server: Server, address: string): Promise<string> {
+function listenOn(server: Server, address: string): Promise<string> {
   const { host, port } = parseListenAddress(address)
   return new Promise((resolve, reject) => {
     server.once('error', reject)
@@ -64,34 +52,7 @@ function answerClientError(err: NodeJS.ErrnoException, socket: import('node:stre
   )
 }
 
-export async function serveNode(config: Config, warnings: string[] = [], file?: string): Promise<RunningNode> {
-  const sinks = createLogSinks(config.logging.output)
-  const logger = createLogger(config.logging.level, sinks.line, sinks.access)
-  const forwarder = createUndiciForwarder()
-  const runtime = await createServerRuntime('node', forwarder.forward, logger, config)
-  const holder = createHolder(createGateway(config, runtime))
-  try {
-    await holder.current.ready
-  } catch (err) {
-    process.stderr.write(`${file ?? 'config'}: ${(err as Error).message}\n`)
-    process.exit(1)
-  }
-  // Certificates and keys are read once, all of them before any socket is bound.
-  let tlsOf: (ListenerTls | null)[] = []
-  try {
-    tlsOf = loadListenersTls(config.listeners, file === undefined ? process.cwd() : dirname(file))
-  } catch (err) {
-    process.stderr.write(`${file ?? 'config'}: ${(err as Error).message}\n`)
-    process.exit(1)
-  }
-  logStartup(logger, holder.current, 'node', warnings)
-  // SIGHUP and POST /reload re-read the file; a bad config is rejected and the old one keeps serving.
-  const reloader = file === undefined ? undefined : createReloader(holder, () => loadConfigFile(file, process.env), runtime)
-  const onHup = () => reloader?.reload('SIGHUP')
-  if (reloader !== undefined) process.on('SIGHUP', onHup)
-  // A saved config file reloads too (debounced); a bad one is rejected and the old one serves on.
-  const unwatch = file === undefined || reloader === undefined ? () => {} : watchConfigFile(file, () => void reloader.reload('file'))
-
+export async function bindNode({ config, holder, tls: tlsOf, adminApp }: ServerSetup): Promise<BoundListeners> {
   // The proxy listeners call the gateway directly with a NodeRequest (node-listener.ts): no
   // Hono routing (the gateway has its own router) and no WHATWG Request unless a policy needs
   // one (docs/performance.md). The admin listener is a Hono app.
@@ -102,6 +63,12 @@ export async function serveNode(config: Config, warnings: string[] = [], file?: 
     createNodeListener(current, (incoming) => ({ clientCert: clientCertOf(incoming.socket as TLSSocket, clientAuth) }))
   const servers: Server[] = []
   const listeners: Record<string, string> = {}
+  // A listener that cannot bind (address in use) must not leave the ones before it open.
+  const listen = (server: Server, address: string) =>
+    listenOn(server, address).catch((err: unknown) => {
+      for (const s of servers) s.close()
+      throw err
+    })
   for (const [i, l] of config.listeners.entries()) {
     if (l.protocol !== 'http') continue
     const options = {
@@ -135,8 +102,7 @@ export async function serveNode(config: Config, warnings: string[] = [], file?: 
     servers.push(server)
   }
   let admin: string | null = null
-  if (config.admin.enabled) {
-    const adminApp = createAdminApp(holder, { token: config.admin.token, reloader, metrics: runtime.metrics, store: runtime.stores?.shared })
+  if (adminApp !== null) {
     const server = createServer(getRequestListener(adminApp.fetch))
     admin = await listen(server, adminAddress(config.admin))
     servers.push(server)
@@ -144,30 +110,46 @@ export async function serveNode(config: Config, warnings: string[] = [], file?: 
   return {
     listeners,
     admin,
-    async close() {
-      unwatch()
-      process.off('SIGHUP', onHup)
-      await gracefulStop(
-        holder,
-        shutdownPlan(config),
-        logger,
-        () =>
-          Promise.all(
-            servers.map(
-              (s) =>
-                new Promise<void>((resolve) => {
-                  s.close(() => resolve())
-                  s.closeIdleConnections()
-                }),
-            ),
-          ),
-        () => {
-          for (const s of servers) s.closeAllConnections()
-        },
-      )
-      await runtime.flushTracing?.()
-      await forwarder.close()
+    stop: () =>
+      Promise.all(
+        servers.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.close(() => resolve())
+              s.closeIdleConnections()
+            }),
+        ),
+      ),
+    force: () => {
+      for (const s of servers) s.closeAllConnections()
     },
+  }
+}
+
+export const nodeSpec = {
+  name: 'node' as const,
+  createRuntime: createNodeRuntime,
+  // Node validates in process: its resident memory is within its goal (config-in-worker.ts).
+  loadFile: loadConfigFile,
+  bind: bindNode,
+}
+
+/** The CLI's entry: the config was validated there; a start-up problem ends the process. */
+export async function serveNode(config: Config, warnings: string[] = [], file?: string): Promise<RunningNode> {
+  try {
+    const started = await startServer(nodeSpec, { configFile: file, config: file === undefined ? (config as never) : undefined }, { ok: true, config, warnings })
+    // SIGHUP re-reads the file; a bad config is rejected (logged) and the old one keeps serving.
+    const onHup = () => void started.reloader.reload('SIGHUP')
+    process.on('SIGHUP', onHup)
+    const close = () => {
+      process.off('SIGHUP', onHup)
+      return started.close()
+    }
+    return { ...started, close }
+  } catch (err) {
+    if (!(err instanceof PorticoConfigError)) throw err
+    process.stderr.write(`${err.message}\n`)
+    process.exit(1)
   }
 }
 

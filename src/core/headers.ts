@@ -43,7 +43,10 @@ export function applyEdits(h: HeaderBag, edits: readonly HeaderEdit[]): void {
 /** Adds the names in `add` to the field's `Vary` list, skipping those already named. */
 export function mergeVary(h: HeaderBag, add: string): void {
   const current = h.get('vary')
-  if (current === null || current === '') return h.set('vary', add)
+  if (current === null || current === '') {
+    h.set('vary', add)
+    return
+  }
   const have = new Set(current.split(',').map((v) => v.trim().toLowerCase()))
   // RFC 9110 §12.5.5: `Vary: *` already covers every field.
   if (have.has('*')) return

@@ -1,14 +1,14 @@
 /**
- * The Hono app every adapter serves: the gateway as a catch-all, plus the admin API mounted
- * under a path prefix where the runtime has no separate admin listener (Workers).
+ * The Worker's Hono app: the gateway as a catch-all, plus the admin API mounted under
+ * `admin.path_prefix` (Workers have no separate admin listener).
  * @module
  */
 import { Hono, type Context } from 'hono'
-import { type AdminAppOptions, createAdminApp } from '../admin/admin-app.ts'
-import type { Store } from '../core/store.ts'
-import type { MetricsRegistry } from '../observability/metrics.ts'
-import type { GatewayHolder } from './holder.ts'
-import type { RequestInfo } from '../core/runtime.ts'
+import { type AdminAppOptions, createAdminApp } from '../../src/admin/admin-app.ts'
+import type { Store } from '../../src/core/store.ts'
+import type { MetricsRegistry } from '../../src/observability/metrics.ts'
+import type { GatewayHolder } from '../../src/gateway/holder.ts'
+import type { RequestInfo } from '../../src/core/runtime.ts'
 
 export interface PorticoAppOptions {
   /** Builds the per-request facts from Hono's context (peer address, waitUntil, native objects). */

@@ -1,0 +1,101 @@
+/**
+ * Binds a compiled gateway on Bun (start.ts runs the start-up before): Bun.serve per listener,
+ * node:http where Bun.serve lacks what the listener asks for (a header deadline, client
+ * certificates), the admin API on its own listener.
+ * @module
+ */
+import { adminAddress, parseListenAddress, urlOf } from '../common/listen-address.ts'
+import { loadConfigInWorker } from '../common/config-in-worker.ts'
+import { createServerRuntime } from '../common/server-runtime.ts'
+import type { BoundListeners, RuntimeSpec, ServerRuntime, ServerSetup } from '../common/start.ts'
+import { type ListenerTls, httpsUrl } from '../common/tls-config.ts'
+import type { Config } from '../../src/config/types.ts'
+import type { Logger } from '../../src/core/runtime.ts'
+import { createDeadlines } from '../../src/proxy/deadlines.ts'
+import { createFetchForwarder } from '../../src/proxy/fetch-forwarder.ts'
+
+/** Bun's Runtime: the portable fetch forwarder (Bun's fetch is its fast path). */
+export async function createBunRuntime(config: Config, logger: Logger): Promise<ServerRuntime> {
+  // Bun decompresses upstream bodies by default but keeps Content-Encoding; a proxy must not.
+  // Header deadlines on one shared tick (src/proxy/deadlines.ts), not a timer per request.
+  const forward = createFetchForwarder({ init: { decompress: false }, deadlines: createDeadlines() })
+  // Bun's fetch Responses have mutable headers: response policies edit them in place (types.ts).
+  const runtime = await createServerRuntime('bun', forward, logger, config, { mutableResponses: true })
+  return { ...runtime, close: async () => runtime.flushTracing?.() }
+}
+
+/** SNI natively: the fallback first, then one entry per name (Bun matches `*.` wildcards itself). */
+function bunTls(tls: ListenerTls): Bun.TLSOptions[] {
+  const fallback = { cert: tls.fallback.cert, key: tls.fallback.key }
+  return [fallback, ...tls.sni.flatMap((e) => e.names.map((serverName) => ({ serverName, cert: e.cert, key: e.key })))]
+}
+
+export async function bindBun({ config, holder, tls: tlsOf, adminApp }: ServerSetup): Promise<BoundListeners> {
+  const stops: (() => Promise<unknown>)[] = []
+  const forces: (() => unknown)[] = []
+  const listeners: Record<string, string> = {}
+  const bound: BoundListeners = {
+    listeners,
+    admin: null,
+    stop: () => Promise.all(stops.map((s) => s())),
+    force: () => Promise.all(forces.map((f) => f())),
+  }
+  try {
+    for (const [i, l] of config.listeners.entries()) {
+      if (l.protocol !== 'http') continue
+      const tls = tlsOf[i]
+      // The node:http paths are imported only when a listener needs them (node-tls-listener.ts).
+      if (tls === null && l.http.read_header_timeout !== undefined) {
+        const { serveOnNodeHttp } = await import('../common/node-http-listener.ts')
+        const served = await serveOnNodeHttp(l, (req, remoteAddr) => holder.current.fetch(req, { remoteAddr }))
+        stops.push(served.stop)
+        forces.push(served.force)
+        listeners[l.id] = served.url
+        continue
+      }
+      // A header deadline needs node:http (Bun.serve has none): over TLS that is the node:tls path too.
+      if (tls !== null && (tls.clientAuth !== 'none' || l.http.read_header_timeout !== undefined)) {
+        const { serveNodeTls } = await import('./node-tls-listener.ts')
+        const { url, stop } = await serveNodeTls(l, tls, holder)
+        stops.push(stop)
+        listeners[l.id] = url
+        continue
+      }
+      const { host, port } = parseListenAddress(l.address)
+      // idleTimeout 0 disables Bun's 10 s default, which would cut long SSE streams.
+      const idle = l.http.idle_timeout ? Math.min(255, Math.ceil(l.http.idle_timeout / 1000)) : 0
+      // The proxy path calls the gateway directly (it has its own router); Hono serves the admin API.
+      const server = Bun.serve({
+        hostname: host,
+        port,
+        idleTimeout: idle,
+        tls: tls === null ? undefined : bunTls(tls),
+        fetch: (req, srv) => holder.current.fetch(req, { remoteAddr: srv.requestIP(req)?.address ?? '' }),
+      })
+      stops.push(() => server.stop())
+      forces.push(() => server.stop(true))
+      const url = urlOf(server.hostname ?? host, server.port ?? port)
+      listeners[l.id] = tls === null ? url : httpsUrl(url)
+    }
+    if (adminApp !== null) {
+      const { host, port } = parseListenAddress(adminAddress(config.admin))
+      const server = Bun.serve({ hostname: host, port, fetch: adminApp.fetch })
+      stops.push(() => server.stop())
+      forces.push(() => server.stop(true))
+      bound.admin = urlOf(server.hostname ?? host, server.port ?? port)
+    }
+  } catch (err) {
+    // A listener that cannot bind (address in use) must not leave the ones before it open.
+    await bound.force()
+    throw err
+  }
+  return bound
+}
+
+export const bunSpec: RuntimeSpec = {
+  name: 'bun',
+  createRuntime: createBunRuntime,
+  // Validated in a short-lived worker, at start and on every reload (config-in-worker.ts).
+  loadFile: loadConfigInWorker,
+  bind: bindBun,
+}

@@ -1,0 +1,98 @@
+/**
+ * Binds a compiled gateway on Deno (start.ts runs the start-up before): Deno.serve per listener,
+ * node:http(s) where Deno.serve lacks what the listener asks for (a header deadline, SNI, client
+ * certificates), the admin API on its own listener.
+ * @module
+ */
+import { adminAddress, parseListenAddress, urlOf } from '../common/listen-address.ts'
+import { loadConfigInWorker } from '../common/config-in-worker.ts'
+import { createServerRuntime } from '../common/server-runtime.ts'
+import type { BoundListeners, RuntimeSpec, ServerRuntime, ServerSetup } from '../common/start.ts'
+import { httpsUrl } from '../common/tls-config.ts'
+import type { Config } from '../../src/config/types.ts'
+import type { Logger } from '../../src/core/runtime.ts'
+import { createDenoForwarder } from './forwarder.ts'
+
+/** Deno's Runtime: fetch with Deno's decoding handled (forwarder.ts). */
+export async function createDenoRuntime(config: Config, logger: Logger): Promise<ServerRuntime> {
+  const runtime = await createServerRuntime('deno', createDenoForwarder(), logger, config)
+  return { ...runtime, close: async () => runtime.flushTracing?.() }
+}
+
+type Handler = (req: Request, env: { remoteAddr: Deno.NetAddr }) => Response | Promise<Response>
+
+function denoServe(address: string, fetch: Handler, tls?: { cert: string; key: string }): { server: Deno.HttpServer; url: string } {
+  const { host, port } = parseListenAddress(address)
+  // onListen fires synchronously inside Deno.serve, before `server` is assigned.
+  let url = ''
+  const server = Deno.serve(
+    {
+      hostname: host,
+      port,
+      ...tls,
+      onListen: (a) => {
+        url = urlOf(a.hostname, a.port)
+      },
+    },
+    (req, info) => fetch(req, { remoteAddr: info.remoteAddr as Deno.NetAddr }),
+  )
+  return { server, url: tls === undefined ? url : httpsUrl(url) }
+}
+
+export async function bindDeno({ config, holder, tls: tlsOf, adminApp }: ServerSetup): Promise<BoundListeners> {
+  const stops: (() => Promise<unknown>)[] = []
+  const forces: (() => unknown)[] = []
+  const listeners: Record<string, string> = {}
+  const bound: BoundListeners = {
+    listeners,
+    admin: null,
+    stop: () => Promise.all(stops.map((s) => s())),
+    // Deno.serve's shutdown() already waits for in-flight requests; only node:http needs forcing.
+    force: () => Promise.all(forces.map((f) => f())),
+  }
+  try {
+    for (const [i, l] of config.listeners.entries()) {
+      if (l.protocol !== 'http') continue
+      const tls = tlsOf[i]
+      if (tls === null && l.http.read_header_timeout !== undefined) {
+        // Deno.serve has no header deadline; its node:http server enforces one. The node:http
+        // paths are imported only when a listener needs them (node-tls-listener.ts).
+        const { serveOnNodeHttp } = await import('../common/node-http-listener.ts')
+        const served = await serveOnNodeHttp(l, (req, remoteAddr) => holder.current.fetch(req, { remoteAddr }))
+        stops.push(served.stop)
+        forces.push(served.force)
+        listeners[l.id] = served.url
+        continue
+      }
+      if (tls !== null && (tls.clientAuth !== 'none' || tls.sni.length > 0 || l.http.read_header_timeout !== undefined)) {
+        const { serveNodeTls } = await import('./node-tls-listener.ts')
+        const { url, stop } = await serveNodeTls(l, tls, holder)
+        stops.push(stop)
+        listeners[l.id] = url
+        continue
+      }
+      const handle: Handler = (req, env) => holder.current.fetch(req, { remoteAddr: env.remoteAddr.hostname })
+      const { server, url } = denoServe(l.address, handle, tls === null ? undefined : tls.fallback)
+      stops.push(() => server.shutdown())
+      listeners[l.id] = url
+    }
+    if (adminApp !== null) {
+      const { server, url } = denoServe(adminAddress(config.admin), adminApp.fetch as Handler)
+      stops.push(() => server.shutdown())
+      bound.admin = url
+    }
+  } catch (err) {
+    // A listener that cannot bind (address in use) must not leave the ones before it open.
+    await bound.stop()
+    throw err
+  }
+  return bound
+}
+
+export const denoSpec: RuntimeSpec = {
+  name: 'deno',
+  createRuntime: createDenoRuntime,
+  // Validated in a short-lived worker, at start and on every reload (config-in-worker.ts).
+  loadFile: loadConfigInWorker,
+  bind: bindDeno,
+}
