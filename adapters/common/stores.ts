@@ -16,7 +16,7 @@ import type { Store } from '../../src/core/store.ts'
 /**
  * The client of a remote store is imported only when `store.type` names it: ioredis alone adds
  * ~14 MB of resident memory to a Bun process, which a gateway on the default in-memory store
- * should not carry (issue 7's RSS goal, docs/performance.md).
+ * should not carry (docs/performance.md, peak RSS).
  */
 export async function createServerStores(config: Config, logger: Logger, metrics?: MetricsRegistry): Promise<LimitStores> {
   const s = config.store

@@ -2,9 +2,9 @@
  * The node:http request listener of the proxy listeners: hands the gateway a NodeRequest (no
  * WHATWG Request, Headers or AbortController unless a policy reads them) and writes the
  * Response it answers with, unless the forwarder already streamed the upstream answer into
- * the ServerResponse itself. @hono/node-server's listener, used before, built a Request facade
- * and converted every answer, including that "already sent" marker (~3 µs per request,
- * docs/performance.md); the admin listener still uses it, as a Hono app.
+ * the ServerResponse itself (the gateway answers `Sent`). A Request facade converting every
+ * answer costs ~3 µs per request (docs/performance.md, "Node listener"); the admin listener,
+ * a Hono app, still uses @hono/node-server's.
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'

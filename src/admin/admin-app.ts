@@ -4,6 +4,7 @@
  * `admin.path_prefix` with a mandatory token on Workers (no private listener there).
  * @module
  */
+import { timingSafeEqualBytes } from '../policies/auth/types.ts'
 import { Hono } from 'hono'
 import { redactConfig } from '../config/redact.ts'
 import { GatewayError, errorResponse } from '../core/errors.ts'
@@ -33,13 +34,11 @@ export interface AdminAppOptions {
   pushConfig?: (text: string) => Promise<{ ok: true; version: string } | { ok: false; error: string }>
 }
 
+const utf8 = new TextEncoder()
+
 /** Compares in time independent of where the strings differ, so the token can't be guessed byte by byte. */
 function timingSafeEqual(a: string, b: string): boolean {
-  const ea = new TextEncoder().encode(a)
-  const eb = new TextEncoder().encode(b)
-  let diff = ea.length ^ eb.length
-  for (let i = 0; i < ea.length; i++) diff |= ea[i] ^ (eb[i % (eb.length || 1)] ?? 0)
-  return diff === 0
+  return timingSafeEqualBytes(utf8.encode(a), utf8.encode(b))
 }
 
 export function createAdminApp(holder: GatewayHolder, options: AdminAppOptions = {}): Hono {

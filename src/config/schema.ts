@@ -1,7 +1,7 @@
 /**
  * The config schema (Runway key names; (portico) keys where Runway has none). Output is the
  * `Config` type of types.ts: durations in ms, defaults applied. Keys whose features arrive in
- * later versions are accepted (shapes in schema-later.ts) and reported by `inactiveFeatures`.
+ * later versions are accepted (shapes in schema-later.ts) and reported as inactive at startup.
  * schema-check.ts proves at compile time that the output matches types.ts.
  * @module
  */
@@ -24,22 +24,8 @@ import {
   strict,
   valueMatch,
 } from './schema-parts.ts'
-import {
-  authentication,
-  cache,
-  compression,
-  cors,
-  ipFilter,
-  later,
-  mirror,
-  routeAuth,
-  securityHeaders,
-  shutdown,
-  tcpRoute,
-  tracing,
-  udpRoute,
-  websocket,
-} from './schema-later.ts'
+import { cache, compression, later, mirror, tcpRoute, udpRoute, websocket } from './schema-later.ts'
+import { authentication, cors, ipFilter, routeAuth, securityHeaders, shutdown, tracing } from './schema-policies.ts'
 import { STORE_DEFAULTS, checkLimits, cloudflare, quota, rateLimit, redis, spikeArrest, store, upstash } from './schema-limits.ts'
 import { ACCESS_FIELDS } from './types.ts'
 import type { Config } from './types.ts'

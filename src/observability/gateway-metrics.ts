@@ -1,5 +1,5 @@
 /**
- * The gateway's Prometheus series (issue 6 names), registered once per registry so counters
+ * The gateway's Prometheus series (names in docs/proxy.md, metrics), registered once per registry so counters
  * survive config reloads. Route and backend labels come from config; unmatched requests are
  * counted under route="".
  * @module

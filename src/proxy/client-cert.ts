@@ -9,15 +9,6 @@ import type { RequestInfo } from '../core/runtime.ts'
 export const CLIENT_CERT_SUBJECT_HEADER = 'x-client-cert-subject'
 export const CLIENT_CERT_FINGERPRINT_HEADER = 'x-client-cert-fingerprint'
 
-/**
- * The common case (no verified certificate) shares one frozen list: no allocation per request.
- * Later policies append to a copy (auth-chain.ts) and never write into it.
- */
-export const STRIP_ONLY = Object.freeze([
-  Object.freeze([CLIENT_CERT_SUBJECT_HEADER, null]),
-  Object.freeze([CLIENT_CERT_FINGERPRINT_HEADER, null]),
-]) as unknown as [string, string | null][]
-
 const utf8 = new TextEncoder()
 
 /**
@@ -40,8 +31,8 @@ function fieldValue(v: string): string {
 
 /**
  * Header edits for the upstream request: the verified values, or null. The incoming copies are
- * dropped while the proxy copies the request headers (proxy-route.ts DROP_REQUEST), which costs
- * nothing per request; STRIP_ONLY is for callers that build headers some other way.
+ * dropped while the proxy copies the request headers (upstream-request.ts DROP_REQUEST), which
+ * costs nothing per request.
  */
 export function clientCertEdits(info: RequestInfo): [string, string | null][] | null {
   const cert = info.clientCert

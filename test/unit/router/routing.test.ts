@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
-import type { HeaderMatch } from '../../src/config/types.ts'
-import { normalizePath } from '../../src/router/normalize.ts'
-import { compileRouter, type MatchResult, type RouteInput } from '../../src/router/router.ts'
+import type { HeaderMatch } from '../../../src/config/types.ts'
+import { normalizePath } from '../../../src/router/normalize.ts'
+import { compileRouter, type MatchResult, type RouteInput } from '../../../src/router/router.ts'
 
 describe('normalizePath', () => {
   test('removes dot segments (RFC 3986 §5.2.4)', () => {

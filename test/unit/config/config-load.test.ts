@@ -1,12 +1,12 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are config text; ${…} is what is under test, not a template.
 import { describe, expect, test } from 'vitest'
-import { inactiveKeysOf } from '../../src/gateway/gateway.ts'
-import { formatIssues } from '../../src/config/issues.ts'
-import { configJsonSchema } from '../../src/config/json-schema.ts'
-import { type ParseResult, parseConfig } from '../../src/config/load.ts'
-import { redactConfig } from '../../src/config/redact.ts'
-import type { Config, ConfigIssue } from '../../src/config/types.ts'
-import type { ExpandOptions } from '../../src/config/expand.ts'
+import { inactiveKeysOf } from '../../../src/gateway/gateway.ts'
+import { formatIssues } from '../../../src/config/issues.ts'
+import { configJsonSchema } from '../../../src/config/json-schema.ts'
+import { type ParseResult, parseConfig } from '../../../src/config/load.ts'
+import { redactConfig } from '../../../src/config/redact.ts'
+import type { Config, ConfigIssue } from '../../../src/config/types.ts'
+import type { ExpandOptions } from '../../../src/config/expand.ts'
 
 // Verbatim from the Runway README (seed 000_1f8d70524bbacb0f.txt), "Minimal Configuration".
 const RUNWAY_MINIMAL = `listeners:
