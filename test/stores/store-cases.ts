@@ -21,6 +21,17 @@ function ok(cond: boolean, what: string): void {
   if (!cond) throw new StoreCaseFailure(what)
 }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+/** TTL of the expiry cases: long enough that a read right after the write is inside it. */
+const TTL_MS = 1500
+
+/** Polls `cond` every 50 ms until it holds, failing after `deadlineMs`. */
+async function until(cond: () => Promise<boolean>, what: string, deadlineMs = 6000): Promise<void> {
+  const end = Date.now() + deadlineMs
+  while (!(await cond())) {
+    if (Date.now() > end) throw new StoreCaseFailure(`${what}: not within ${deadlineMs} ms`)
+    await sleep(50)
+  }
+}
 
 const rule = (algorithm: RateRule['algorithm'], limit: number, rate: number, periodMs: number): RateRule => ({ algorithm, limit, rate, periodMs })
 
@@ -117,20 +128,25 @@ export const storeCases: StoreCase[] = [
     name: 'set with a TTL expires',
     async run(store, key) {
       const k = key('ttl')
-      await store.set(k, 'x', 600)
-      eq(await store.get(k), 'x', 'before expiry')
-      await sleep(800)
-      eq(await store.get(k), null, 'after expiry')
+      const t0 = Date.now()
+      await store.set(k, 'x', TTL_MS)
+      const before = await store.get(k)
+      // Only a read that surely happened inside the TTL says anything (a loaded machine can be late).
+      if (Date.now() - t0 < TTL_MS) eq(before, 'x', 'before expiry')
+      await until(async () => (await store.get(k)) === null, 'the key expired')
     },
   },
   {
     name: 'incr starts at 0, adds, and keeps the first TTL',
     async run(store, key) {
       const k = key('incr')
-      eq(await store.incr(k, 1, 600), 1, 'first')
-      eq(await store.incr(k, 5, 10_000), 6, 'second')
-      await sleep(800)
-      eq(await store.incr(k, 1, 600), 1, 'after the first TTL ran out')
+      const t0 = Date.now()
+      eq(await store.incr(k, 1, TTL_MS), 1, 'first')
+      const second = await store.incr(k, 5, 60_000)
+      if (Date.now() - t0 < TTL_MS) eq(second, 6, 'second')
+      // The second call's 60 s TTL must not replace the first one's.
+      await until(async () => (await store.get(k)) === null, 'the first TTL ran out')
+      eq(await store.incr(k, 1, TTL_MS), 1, 'after the first TTL ran out')
     },
   },
   {
