@@ -19,6 +19,7 @@ import { loadConfigFile } from '../common/config-file.ts'
 import { createLogger } from '../../src/observability/logger.ts'
 import { adminAddress, parseListenAddress, urlOf } from '../common/listen-address.ts'
 import { createLogSinks } from '../common/log-sink.ts'
+import { nodeHttpTimeouts } from '../common/node-http-listener.ts'
 import { createServerRuntime } from '../common/server-runtime.ts'
 import { gracefulStop, shutdownPlan } from '../common/shutdown.ts'
 import { watchConfigFile } from '../common/watch-config.ts'
@@ -105,12 +106,7 @@ export async function serveNode(config: Config, warnings: string[] = [], file?: 
   for (const [i, l] of config.listeners.entries()) {
     if (l.protocol !== 'http') continue
     const options = {
-      requestTimeout: l.http.read_timeout ?? 0,
-      headersTimeout: l.http.read_header_timeout ?? 60_000,
-      // Node checks these timeouts only every connectionsCheckingInterval (30 s by default),
-      // which would let a slow-headers client hold a socket far longer than configured.
-      connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor((l.http.read_header_timeout ?? 60_000) / 4))),
-      keepAliveTimeout: l.http.idle_timeout ?? 60_000,
+      ...nodeHttpTimeouts(l),
       // Node's parser answers 431 itself beyond this; the core checks the same limit everywhere.
       maxHeaderSize: l.http.max_header_bytes ?? 65_536,
     }
