@@ -6,7 +6,7 @@
 import { dirname } from 'node:path'
 import { adminAddress, parseListenAddress, urlOf } from '../common/listen-address.ts'
 import { setupServer } from '../common/server-main.ts'
-import { createSignalStop } from '../common/shutdown.ts'
+import { createSignalStop, PARENT_CONTROL_ENV, watchParent } from '../common/shutdown.ts'
 import { printReady } from '../common/startup.ts'
 import { type ListenerTls, configFileFromArgs, httpsUrl, loadListenersTls } from '../common/tls-config.ts'
 import { createDeadlines } from '../../src/proxy/deadlines.ts'
@@ -91,8 +91,9 @@ const stop = createSignalStop({
   exit: (code) => process.exit(code),
   unrefTimer: (t) => void t.unref(),
 })
-process.on('SIGINT', stop)
-process.on('SIGTERM', stop)
+process.on('SIGINT', () => void stop('signal'))
+process.on('SIGTERM', () => void stop('signal'))
+if (process.env[PARENT_CONTROL_ENV] !== undefined) void watchParent(Bun.stdin.stream(), stop)
 process.on('SIGHUP', () => reloader.reload('SIGHUP'))
 // Last, so a signal sent as soon as the ready line is read finds the handlers installed.
 printReady('bun', listeners, admin)

@@ -5,7 +5,7 @@
 import { dirname } from 'node:path'
 import { adminAddress, parseListenAddress, urlOf } from '../common/listen-address.ts'
 import { setupServer } from '../common/server-main.ts'
-import { createSignalStop } from '../common/shutdown.ts'
+import { createSignalStop, PARENT_CONTROL_ENV, watchParent } from '../common/shutdown.ts'
 import { printReady } from '../common/startup.ts'
 import { type ListenerTls, configFileFromArgs, httpsUrl, loadListenersTls } from '../common/tls-config.ts'
 import { createDenoForwarder } from './forwarder.ts'
@@ -83,8 +83,9 @@ const stop = createSignalStop({
   exit: (code) => Deno.exit(code),
   unrefTimer: (t) => Deno.unrefTimer(t),
 })
-Deno.addSignalListener('SIGINT', stop)
-Deno.addSignalListener('SIGTERM', stop)
+Deno.addSignalListener('SIGINT', () => void stop('signal'))
+Deno.addSignalListener('SIGTERM', () => void stop('signal'))
+if (Deno.env.get(PARENT_CONTROL_ENV) !== undefined) void watchParent(Deno.stdin.readable, stop)
 Deno.addSignalListener('SIGHUP', () => reloader.reload('SIGHUP'))
 // Last, so a signal sent as soon as the ready line is read finds the handlers installed.
 printReady('deno', listeners, admin)

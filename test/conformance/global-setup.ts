@@ -44,14 +44,26 @@ export interface ReadyLine {
   admin: string | null
 }
 
-export function startPortico(runtime: string, config: string | null, env: Record<string, string>, logFile: string) {
+/**
+ * `detached` gives the CLI its own process group (its pid is the group id), as a service manager
+ * or a shell job would: the test can then signal the whole group, and the SIGKILL backstop
+ * reaches the bun/deno/workerd process the CLI spawned too.
+ */
+export function startPortico(runtime: string, config: string | null, env: Record<string, string>, logFile: string, options: { detached?: boolean } = {}) {
   mkdirSync(join(root, '.test-out'), { recursive: true })
   const log = createWriteStream(logFile)
   const child: ChildProcess = spawn(process.execPath, [join(root, 'bin/portico.js'), ...(config ? ['--config', config] : []), '--runtime', runtime], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached === true,
   })
+  const kill = (signal: NodeJS.Signals) => {
+    try {
+      if (options.detached === true) process.kill(-child.pid!, signal)
+      else child.kill(signal)
+    } catch {} // the group is gone already
+  }
   let stderr = ''
   // The last stdout lines too: a gateway may log its startup error as JSON on stdout.
   const lastLines: string[] = []
@@ -67,7 +79,7 @@ export function startPortico(runtime: string, config: string | null, env: Record
       // Never leave a half-started gateway behind. SIGTERM first: the CLI forwards it to the
       // bun/deno/workerd process it spawned, which a SIGKILL of the CLI would orphan.
       child.kill('SIGTERM')
-      setTimeout(() => child.kill('SIGKILL'), 5000).unref()
+      setTimeout(() => kill('SIGKILL'), 5000).unref()
       reject(new Error(`portico on ${runtime} printed no ready line within 60 s${why()}`))
     }, 60_000)
     child.stdout!.on('data', (d: Buffer) => {
@@ -96,9 +108,15 @@ export function startPortico(runtime: string, config: string | null, env: Record
       if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode)
       child.once('exit', (code) => resolve(code))
       child.kill(signal)
-      setTimeout(() => child.kill('SIGKILL'), 8000).unref()
+      setTimeout(() => kill('SIGKILL'), 8000).unref()
     })
-  return { child, ready, stop }
+  /** The exit code once the process has exited (whoever stopped it). */
+  const exited = () =>
+    new Promise<number | null>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode)
+      child.once('exit', (code) => resolve(code))
+    })
+  return { child, ready, stop, kill, exited }
 }
 
 export default async function setup(project: TestProject) {

@@ -8,18 +8,22 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { createServer, request, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { root, startPortico } from '../conformance/global-setup.ts'
 
 let upstream: Server
 let upUrl = ''
 let healthHits = 0
+let inFlight = 0
 
 beforeAll(async () => {
   upstream = createServer((req, res) => {
     if (req.url === '/health') healthHits++
     const delay = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('delay') ?? 0)
+    inFlight++
+    // The slow answer is the behaviour under test (requests in flight during a stop), not a wait.
     setTimeout(() => {
+      inFlight--
       res.writeHead(200, { 'content-type': 'text/plain' })
       res.end('ok')
     }, delay)
@@ -101,6 +105,28 @@ describe.each(['node', 'bun', 'deno'])('graceful shutdown on %s', (runtime) => {
     // Requests kept succeeding after the signal (drain delay + in-flight ones).
     expect(l.results.filter((r) => r.status === 200 && r.endedAt > signalledAt).length).toBeGreaterThan(16)
     expect(l.results.some((r) => r.error === 'ECONNREFUSED')).toBe(true)
+  })
+})
+
+// systemd's KillMode=control-group, Ctrl-C in a terminal, `kill -- -PGID` and tini -g signal
+// every process of the group: on bun and deno that is the CLI wrapper and the runtime it spawned.
+describe.each(['node', 'bun', 'deno'])('graceful stop under a process-group SIGTERM on %s', (runtime) => {
+  it('5 in-flight 1.5 s requests all complete with 200, then the process exits 0', async () => {
+    const file = config(`group-${runtime}`, ['shutdown: { drain_delay: 0s, timeout: 10s }'])
+    const gw = startPortico(runtime, file, {}, join(root, '.test-out', `lifecycle-group-${runtime}.log`), { detached: true })
+    try {
+      const ready = await gw.ready
+      const before = inFlight
+      const requests = Array.from({ length: 5 }, () => get(`${ready.listeners.public}/slow?delay=1500`))
+      await vi.waitFor(() => expect(inFlight - before).toBe(5), { timeout: 5000, interval: 20 })
+      const exited = gw.exited()
+      process.kill(-gw.child.pid!, 'SIGTERM')
+      const results = await Promise.all(requests)
+      expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200])
+      expect(await exited).toBe(0)
+    } finally {
+      await gw.stop()
+    }
   })
 })
 
