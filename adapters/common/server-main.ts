@@ -51,7 +51,7 @@ export async function setupServer(name: RuntimeName, forward: Forwarder, options
     process.stderr.write(`${file}: ${(err as Error).message}\n`)
     process.exit(1)
   }
-  logStartup(logger, holder.current, name, loaded.warnings)
+  logStartup(createLogger('info', sinks.line), holder.current, name, loaded.warnings)
   const reloader = createReloader(holder, load, runtime)
   // A saved config file reloads too (debounced); a bad one is rejected and the old one serves on.
   watchConfigFile(file, () => void reloader.reload('file'))

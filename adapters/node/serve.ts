@@ -85,7 +85,7 @@ export async function serveNode(config: Config, warnings: string[] = [], file?: 
     process.stderr.write(`${file ?? 'config'}: ${(err as Error).message}\n`)
     process.exit(1)
   }
-  logStartup(logger, holder.current, 'node', warnings)
+  logStartup(createLogger('info', sinks.line), holder.current, 'node', warnings)
   // SIGHUP and POST /reload re-read the file; a bad config is rejected and the old one keeps serving.
   const reloader = file === undefined ? undefined : createReloader(holder, () => loadConfigFile(file, process.env), runtime)
   const onHup = () => reloader?.reload('SIGHUP')

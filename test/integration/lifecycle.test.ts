@@ -156,8 +156,13 @@ describe.each(['node', 'bun', 'deno'])('access log file on %s', (runtime) => {
     }
     // Stopped at once: the last lines are still in the sink's buffer (flushed after 100 ms).
     expect(await gw.stop('SIGTERM')).toBe(0)
-    const logged = readFileSync(logFile, 'utf8')
-      .split('\n')
+    const lines = readFileSync(logFile, 'utf8').split('\n')
+    // The start-up summary is written whatever logging.level filters, and says where the
+    // access log goes (it is not filtered by the level either).
+    const summary = lines.find((l) => l.includes('"msg":"config loaded"'))
+    expect(summary, 'start-up summary at level warn').toBeDefined()
+    expect(JSON.parse(summary!).active).toMatchObject({ access_log: logFile, log_level: 'warn' })
+    const logged = lines
       .filter((l) => l.includes('"msg":"access"'))
       .map((l) => (JSON.parse(l) as { request_id: string }).request_id)
     expect(logged).toEqual(ids)
