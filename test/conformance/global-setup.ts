@@ -44,6 +44,12 @@ export interface ReadyLine {
   admin: string | null
 }
 
+/** Kills left running when the test process exits, whatever a test did or failed to do. */
+const running = new Set<() => void>()
+process.once('exit', () => {
+  for (const kill of running) kill()
+})
+
 /**
  * `detached` gives the CLI its own process group (its pid is the group id), as a service manager
  * or a shell job would: the test can then signal the whole group, and the SIGKILL backstop
@@ -64,6 +70,9 @@ export function startPortico(runtime: string, config: string | null, env: Record
       else child.kill(signal)
     } catch {} // the group is gone already
   }
+  const killNow = () => kill('SIGKILL')
+  running.add(killNow)
+  child.once('exit', () => running.delete(killNow))
   let stderr = ''
   // The last stdout lines too: a gateway may log its startup error as JSON on stdout.
   const lastLines: string[] = []
