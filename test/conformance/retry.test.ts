@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest'
+import { describe, expect, test, vi } from 'vitest'
 import { getJson } from './client.ts'
 
 const id = () => `${Date.now()}-${Math.random()}`
@@ -46,10 +46,12 @@ describe('retries', () => {
 describe('concurrency limit', () => {
   test('beyond max_concurrent the route answers 503 at once; the admitted request completes', async () => {
     const slow = getJson('/limited/slow?ms=800')
-    await new Promise((r) => setTimeout(r, 200))
-    const { res, json } = await getJson('/limited/x')
-    expect(res.status).toBe(503)
-    expect(json.error.code).toBe('concurrency_limited')
+    // Refused as soon as the slow one is admitted (well inside its 800 ms).
+    await vi.waitFor(async () => {
+      const { res, json } = await getJson('/limited/x')
+      expect(res.status).toBe(503)
+      expect(json.error.code).toBe('concurrency_limited')
+    }, { timeout: 700, interval: 20 })
     expect((await slow).res.status).toBe(200)
     expect((await getJson('/limited/x')).res.status).toBe(200)
   })
