@@ -3,7 +3,7 @@
  * through the real CLI, waits for its `ready` line, and hands the addresses to the tests.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { createWriteStream, mkdirSync } from 'node:fs'
+import { createWriteStream, mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { TestProject } from 'vitest/node'
 import { INTROSPECT_CLIENT, startIntrospection } from '../fixtures/introspection.ts'
@@ -44,6 +44,20 @@ export interface ReadyLine {
   admin: string | null
 }
 
+/**
+ * The process and everything it spawned (bun/deno/workerd under the CLI; Miniflare's workerd
+ * outlives a SIGKILLed CLI), read from /proc on Linux; elsewhere the process alone.
+ */
+function processTree(pid: number): number[] {
+  let children: number[] = []
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      children = children.concat(readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number))
+    }
+  } catch {} // gone, or no /proc
+  return [pid, ...children.flatMap(processTree)]
+}
+
 /** Kills left running when the test process exits, whatever a test did or failed to do. */
 const running = new Set<() => void>()
 process.once('exit', () => {
@@ -64,11 +78,16 @@ export function startPortico(runtime: string, config: string | null, env: Record
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: options.detached === true,
   })
+  /** The backstop: the whole process group when detached, else the process tree. */
   const kill = (signal: NodeJS.Signals) => {
-    try {
-      if (options.detached === true) process.kill(-child.pid!, signal)
-      else child.kill(signal)
-    } catch {} // the group is gone already
+    const exited = child.exitCode !== null || child.signalCode !== null
+    if (exited && options.detached !== true) return // its pid may be another process's by now
+    const pids = options.detached === true ? [-child.pid!] : processTree(child.pid!)
+    for (const pid of pids) {
+      try {
+        process.kill(pid, signal)
+      } catch {} // gone already
+    }
   }
   const killNow = () => kill('SIGKILL')
   running.add(killNow)
