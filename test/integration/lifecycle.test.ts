@@ -136,6 +136,30 @@ describe.each(['node', 'bun', 'deno'])('graceful stop under a process-group SIGT
   })
 })
 
+describe.each(['bun', 'deno'])('%s under a CLI that dies', (runtime) => {
+  it('stops by itself when its portico command is SIGKILLed (never an orphan)', async () => {
+    const file = config(`orphan-${runtime}`, ['shutdown: { drain_delay: 0s, timeout: 5s }'])
+    const gw = startPortico(runtime, file, {}, join(root, '.test-out', `lifecycle-orphan-${runtime}.log`), { detached: true })
+    try {
+      await gw.ready
+      const kids = readFileSync(`/proc/${gw.child.pid}/task/${gw.child.pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number)
+      expect(kids).toHaveLength(1)
+      const alive = () => {
+        try {
+          return readFileSync(`/proc/${kids[0]}/stat`, 'utf8').split(' ')[2] !== 'Z'
+        } catch {
+          return false
+        }
+      }
+      expect(alive()).toBe(true)
+      gw.child.kill('SIGKILL')
+      await vi.waitFor(() => expect(alive(), `${runtime} process ${kids[0]} still running`).toBe(false), { timeout: 10_000, interval: 50 })
+    } finally {
+      gw.kill('SIGKILL') // the whole group: nothing outlives the test even if the check failed
+    }
+  })
+})
+
 describe.each(['node', 'bun', 'deno'])('access log file on %s', (runtime) => {
   it('is buffered, yet holds a line for every answered request once a signal has stopped the gateway', async () => {
     const logFile = join(root, '.test-out', `lifecycle-access-${runtime}.jsonl`)
