@@ -15,12 +15,14 @@ let upstream: Server
 let upUrl = ''
 let healthHits = 0
 let inFlight = 0
+let upstreamHits = 0
 
 beforeAll(async () => {
   upstream = createServer((req, res) => {
     if (req.url === '/health') healthHits++
     const delay = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('delay') ?? 0)
     inFlight++
+    upstreamHits++
     // The slow answer is the behaviour under test (requests in flight during a stop), not a wait.
     setTimeout(() => {
       inFlight--
@@ -92,6 +94,7 @@ describe.each(['node', 'bun', 'deno'])('graceful shutdown on %s', (runtime) => {
     let l: ReturnType<typeof load> | undefined
     try {
       const ready = await gw.ready
+      const hitsBefore = upstreamHits
       const url = `${ready.listeners.public}/slow?delay=200`
       l = load(url, 16)
       const served = l.results
@@ -102,8 +105,16 @@ describe.each(['node', 'bun', 'deno'])('graceful shutdown on %s', (runtime) => {
       await vi.waitFor(async () => expect((await get(`${ready.admin}/readyz`)).status).toBe(503), { timeout: 500, interval: 20 })
       expect(await exited).toBe(0)
       await l.done
-      const failed = l.results.filter((r) => r.status !== 200 && r.error !== 'ECONNREFUSED')
+      // Bun.serve's stop() resets a connection that opens at that very instant instead of
+      // refusing it (seen in 2–3 runs of 8 when the load's rounds line up with the close). Such a
+      // request never reached the upstream, so a client or load balancer may retry it like a
+      // refused one; anything else failing is a lost request.
+      const closedAt = signalledAt + 600
+      const resetAtClose = (r: Awaited<ReturnType<typeof get>>) => runtime === 'bun' && r.error === 'ECONNRESET' && r.endedAt >= closedAt
+      const failed = l.results.filter((r) => r.status !== 200 && r.error !== 'ECONNREFUSED' && !resetAtClose(r))
       expect(failed, JSON.stringify(failed.slice(0, 3))).toEqual([])
+      const answered = l.results.filter((r) => r.status === 200).length
+      expect(upstreamHits - hitsBefore, 'every request the upstream saw was answered').toBe(answered)
       // Requests kept succeeding after the signal (drain delay + in-flight ones).
       expect(l.results.filter((r) => r.status === 200 && r.endedAt > signalledAt).length).toBeGreaterThan(16)
       expect(l.results.some((r) => r.error === 'ECONNREFUSED')).toBe(true)
