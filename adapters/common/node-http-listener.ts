@@ -19,14 +19,24 @@ export const NATIVE_GLOBALS = { overrideGlobalObjects: false }
 
 export type ListenerHandler = (request: Request, remoteAddr: string) => Promise<Response>
 
-/** Node's option set for a listener's http timeouts (also used by the TLS variants). */
+/**
+ * Node's option set for a listener's http timeouts (also used by the TLS variants), with the
+ * meaning of Go's http.Server, whose field names Runway's keys are: `read_timeout` bounds reading
+ * the whole request, headers and body (Envoy's request_timeout); `read_header_timeout` bounds the
+ * headers and defaults to `read_timeout`. A header deadline is never above the whole-request one:
+ * it could never fire, and Node refuses `headersTimeout > requestTimeout` at start.
+ */
 export function nodeHttpTimeouts(l: ListenerConfig) {
-  const header = l.http.read_header_timeout ?? 60_000
+  // 0 disables Node's whole-request bound (its own default is 300 s, which would cut long uploads).
+  const request = l.http.read_timeout ?? 0
+  const wanted = l.http.read_header_timeout ?? (request > 0 ? request : 60_000)
+  const header = request > 0 ? Math.min(wanted, request) : wanted
   return {
     keepAliveTimeout: l.http.idle_timeout ?? 60_000,
     headersTimeout: header,
-    requestTimeout: l.http.read_timeout ?? 0,
-    // Timeouts are only checked every connectionsCheckingInterval (30 s by default).
+    requestTimeout: request,
+    // Timeouts are only checked every connectionsCheckingInterval (30 s by default), which would
+    // let a slow client hold a socket far longer than configured; `header` is the shorter bound.
     connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(header / 4))),
   }
 }

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util'
 import { defaultConfigPath } from './paths.ts'
-import { createSignalStop } from './shutdown.ts'
+import { createSignalStop, watchParent } from './shutdown.ts'
 import { PorticoConfigError, type RuntimeSpec, type StartedServer, startServer } from './start.ts'
 import { printReady } from './startup.ts'
 
@@ -15,6 +15,8 @@ export interface ProcessHost {
   onSignal(signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP', handler: () => void): void
   exit(code: number): void
   unrefTimer(timer: ReturnType<typeof setTimeout>): void
+  /** Set when the portico CLI started this process (PORTICO_PARENT_CONTROL): its stdin, which carries stop requests. */
+  parentControl(): ReadableStream<Uint8Array> | null
 }
 
 export async function runServerMain(spec: RuntimeSpec, host: ProcessHost): Promise<void> {
@@ -38,8 +40,10 @@ export async function runServerMain(spec: RuntimeSpec, host: ProcessHost): Promi
     exit: host.exit,
     unrefTimer: host.unrefTimer,
   })
-  host.onSignal('SIGINT', stop)
-  host.onSignal('SIGTERM', stop)
+  host.onSignal('SIGINT', () => void stop('signal'))
+  host.onSignal('SIGTERM', () => void stop('signal'))
+  const parent = host.parentControl()
+  if (parent !== null) void watchParent(parent, stop)
   host.onSignal('SIGHUP', () => void s.reloader.reload('SIGHUP'))
   // Last, so a signal sent as soon as the ready line is read finds the handlers installed.
   printReady(spec.name, s.listeners, s.admin)

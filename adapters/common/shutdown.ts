@@ -2,7 +2,7 @@
  * Graceful stop for the server runtimes (SIGTERM/SIGINT): first `drain_delay` — the gateway keeps
  * serving while /readyz answers 503 so load balancers take it out of rotation — then the
  * listeners stop accepting and in-flight requests get up to `shutdown.timeout` to finish; past
- * that, remaining connections are closed. A second signal exits at once (cli.ts).
+ * that, remaining connections are closed. A second signal exits at once (cli.ts, createSignalStop).
  * Defaults: no drain delay (nothing to wait for on a laptop), 30 s timeout (Envoy's drain time).
  * @module
  */
@@ -66,16 +66,50 @@ export interface SignalStopOptions {
   unrefTimer: (timer: ReturnType<typeof setTimeout>) => void
 }
 
-/** The SIGINT/SIGTERM handler of the Bun and Deno entries: graceful once, a second signal exits 1. */
-export function createSignalStop(o: SignalStopOptions): () => Promise<void> {
-  let stopping = false
-  return async function stop() {
-    if (stopping) return o.exit(1)
-    stopping = true
+/** Where a stop request comes from: the process's own SIGINT/SIGTERM, or the CLI that spawned it. */
+export type StopSource = 'signal' | 'parent'
+
+/**
+ * The SIGINT/SIGTERM handler of the Bun and Deno entries: graceful on the first request; a second
+ * request *from the same source* exits 1 at once. A signal sent to the whole process group
+ * (systemd's KillMode=control-group, Ctrl-C in a terminal, `kill -- -PGID`, tini -g) reaches
+ * this process and the CLI that spawned it, which passes its copy on (watchParent): that is one
+ * request arriving twice, not an operator insisting.
+ */
+export function createSignalStop(o: SignalStopOptions): (source: StopSource) => Promise<void> {
+  const seen = new Set<StopSource>()
+  return async function stop(source) {
+    if (seen.has(source)) return o.exit(1)
+    seen.add(source)
+    if (seen.size > 1) return
     const plan = shutdownPlan(o.config)
     o.unrefTimer(setTimeout(() => o.exit(0), shutdownDeadlineMs(plan)))
     await gracefulStop(o.holder, plan, o.logger, o.stopListeners, o.forceClose)
     await o.flush?.()
     o.exit(0)
   }
+}
+
+/** Set by the CLI for the bun/deno process it spawns: stop requests come on that process's stdin. */
+export const PARENT_CONTROL_ENV = 'PORTICO_PARENT_CONTROL'
+
+/**
+ * Reads the CLI's stop requests, one line each (adapters/node/cli.ts writes them instead of
+ * re-sending its signal, which this process could not tell from a second one). End of input
+ * means the CLI is gone, even by SIGKILL: that stops gracefully too, so the runtime never
+ * outlives its CLI.
+ */
+export async function watchParent(input: ReadableStream<Uint8Array>, stop: (source: StopSource) => unknown): Promise<void> {
+  let requested = false
+  const reader = input.getReader()
+  try {
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      for (const byte of r.value) {
+        if (byte !== 10) continue
+        requested = true
+        stop('parent')
+      }
+    }
+  } catch {} // a broken pipe is an end of input too
+  if (!requested) stop('parent')
 }

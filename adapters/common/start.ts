@@ -112,7 +112,8 @@ export async function startServer(spec: RuntimeSpec, options: ServeOptions, firs
     await runtime.close()
     throw new PorticoConfigError([], `${label}: ${(err as Error).message}`)
   }
-  logStartup(logger, holder.current, spec.name, loaded.warnings)
+  // The start-up report is written whatever logging.level filters (docs/configuration.md, Logging).
+  logStartup(createLogger('info', sinks.line), holder.current, spec.name, loaded.warnings)
   const reloader = createReloader(holder, load, runtime)
   // A saved config file reloads too (debounced); a bad one is rejected and the old one serves on.
   const unwatch = file === undefined ? () => {} : watchConfigFile(file, () => void reloader.reload('file'))

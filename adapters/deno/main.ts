@@ -3,10 +3,12 @@
  * @module
  */
 import { runServerMain } from '../common/server-main.ts'
+import { PARENT_CONTROL_ENV } from '../common/shutdown.ts'
 import { denoSpec } from './serve.ts'
 
 await runServerMain(denoSpec, {
   onSignal: (signal, handler) => Deno.addSignalListener(signal, handler),
   exit: (code) => Deno.exit(code),
   unrefTimer: (t) => Deno.unrefTimer(t),
+  parentControl: () => (Deno.env.get(PARENT_CONTROL_ENV) === undefined ? null : Deno.stdin.readable),
 })

@@ -13,7 +13,7 @@ import { inactiveKeysOf } from '../../src/gateway/gateway.ts'
 import { formatIssues } from '../../src/config/issues.ts'
 import { loadConfigFile } from '../common/config-file.ts'
 import { binPath, defaultConfigPath, packageRoot } from '../common/paths.ts'
-import { shutdownDeadlineMs, shutdownPlan } from '../common/shutdown.ts'
+import { PARENT_CONTROL_ENV, shutdownDeadlineMs, shutdownPlan } from '../common/shutdown.ts'
 import { printReady, serveNode } from './serve.ts'
 
 const RUNTIMES = ['node', 'bun', 'deno', 'workerd'] as const
@@ -115,8 +115,16 @@ function runChild(runtime: 'bun' | 'deno', file: string): void {
     runtime === 'bun'
       ? [entry, '--config', file]
       : ['run', '--unstable-no-legacy-abort', '--allow-net', '--allow-read', '--allow-env', '--allow-sys', '--allow-write', entry, '--config', file]
-  const child = spawn(binPath(runtime), args, { stdio: 'inherit', cwd: packageRoot })
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => child.kill(sig))
+  // Stop requests go on the child's stdin, not as a second signal: under a process-group signal
+  // the child has its own copy already and would take ours as "stop now" (watchParent).
+  const child = spawn(binPath(runtime), args, {
+    stdio: ['pipe', 'inherit', 'inherit'],
+    cwd: packageRoot,
+    env: { ...process.env, [PARENT_CONTROL_ENV]: '1' },
+  })
+  child.stdin!.on('error', () => {}) // the child is gone; its 'exit' below ends this process
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.stdin!.write('stop\n'))
+  process.on('SIGHUP', () => child.kill('SIGHUP'))
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)))
 }
 

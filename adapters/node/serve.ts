@@ -15,6 +15,7 @@ import { adminAddress, parseListenAddress, urlOf } from '../common/listen-addres
 import { type BoundListeners, PorticoConfigError, type RunningServer, type ServerSetup, startServer } from '../common/start.ts'
 import { type ClientAuth, admitsPeer, clientCertOf, httpsUrl, nodeTlsOptions } from '../common/tls-config.ts'
 import { printReady } from '../common/startup.ts'
+import { nodeHttpTimeouts } from '../common/node-http-listener.ts'
 import { createNodeListener } from './node-listener.ts'
 import { createNodeRuntime } from './runtime.ts'
 
@@ -72,12 +73,7 @@ export async function bindNode({ config, holder, tls: tlsOf, adminApp }: ServerS
   for (const [i, l] of config.listeners.entries()) {
     if (l.protocol !== 'http') continue
     const options = {
-      requestTimeout: l.http.read_timeout ?? 0,
-      headersTimeout: l.http.read_header_timeout ?? 60_000,
-      // Node checks these timeouts only every connectionsCheckingInterval (30 s by default),
-      // which would let a slow-headers client hold a socket far longer than configured.
-      connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor((l.http.read_header_timeout ?? 60_000) / 4))),
-      keepAliveTimeout: l.http.idle_timeout ?? 60_000,
+      ...nodeHttpTimeouts(l),
       // Node's parser answers 431 itself beyond this; the core checks the same limit everywhere.
       maxHeaderSize: l.http.max_header_bytes ?? 65_536,
     }

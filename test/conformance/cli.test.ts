@@ -51,22 +51,30 @@ describe('command line', () => {
       deadUpstreams,
       join(root, `.test-out/sigterm-${runtime}.log`),
     )
-    const ready = await p.ready
-    expect(ready.runtime).toBe(runtime)
-    // 127.0.0.1:0 in the config: the ready line shows the real, ephemeral port.
-    expect(ready.listeners.public).toMatch(/^http:\/\/127\.0\.0\.1:[1-9]\d*$/)
-    if (runtime === 'workerd') expect(ready.admin).toBeNull()
-    else expect(ready.admin).toMatch(/^http:\/\/127\.0\.0\.1:[1-9]\d*$/)
-    expect((await fetch(`${ready.listeners.public}/echo/x`)).status).toBe(200)
-    expect(await p.stop()).toBe(0)
+    try {
+      const ready = await p.ready
+      expect(ready.runtime).toBe(runtime)
+      // 127.0.0.1:0 in the config: the ready line shows the real, ephemeral port.
+      expect(ready.listeners.public).toMatch(/^http:\/\/127\.0\.0\.1:[1-9]\d*$/)
+      if (runtime === 'workerd') expect(ready.admin).toBeNull()
+      else expect(ready.admin).toMatch(/^http:\/\/127\.0\.0\.1:[1-9]\d*$/)
+      expect((await fetch(`${ready.listeners.public}/echo/x`)).status).toBe(200)
+      expect(await p.stop()).toBe(0)
+    } finally {
+      await p.stop() // a no-op once it has exited
+    }
   }, 60_000)
 
   test(`on ${runtime}: SIGINT (Ctrl-C) stops it cleanly too, exit 0`, async () => {
     const p = startPortico(runtime, join(root, 'test/conformance/portico.yaml'), deadUpstreams, join(root, `.test-out/sigint-${runtime}.log`))
-    await p.ready
-    const started = Date.now()
-    expect(await p.stop('SIGINT')).toBe(0)
-    expect(Date.now() - started).toBeLessThan(8000)
+    try {
+      await p.ready
+      const started = Date.now()
+      expect(await p.stop('SIGINT')).toBe(0)
+      expect(Date.now() - started).toBeLessThan(8000)
+    } finally {
+      await p.stop() // a no-op once it has exited
+    }
   }, 60_000)
 
   testOn('cliOnce', 'both Runway README examples pass --validate', async () => {

@@ -1,14 +1,13 @@
 /**
  * Resilience against a backend that fails on command (backend C: up, down = 503, dead = reset).
  */
-import { afterEach, describe, expect, test } from 'vitest'
+import { afterEach, describe, expect, test, vi } from 'vitest'
 import { inject } from 'vitest'
 import { admin, getJson, raw } from './client.ts'
 import { testOn } from './skips.ts'
 
 const upC = inject('upC')
 const control = async (q: string) => (await (await fetch(`${upC}/__control?${q}`)).json()) as { hits: number }
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 describe('failures', () => {
   afterEach(async () => {
@@ -64,10 +63,12 @@ describe('failures', () => {
 
   test('adaptive concurrency refuses beyond its limit with 503 and admits again after', async () => {
     const slow = [getJson('/adaptive/slow?ms=700'), getJson('/adaptive/slow?ms=700')]
-    await sleep(200)
-    const { res, json } = await getJson('/adaptive/x')
-    expect(res.status).toBe(503)
-    expect(json.error.code).toBe('concurrency_limited')
+    // Refused as soon as both slow ones are admitted (well inside their 700 ms).
+    await vi.waitFor(async () => {
+      const { res, json } = await getJson('/adaptive/x')
+      expect(res.status).toBe(503)
+      expect(json.error.code).toBe('concurrency_limited')
+    }, { timeout: 600, interval: 20 })
     for (const r of await Promise.all(slow)) expect(r.res.status).toBe(200)
     expect((await getJson('/adaptive/x')).res.status).toBe(200)
   })
@@ -79,11 +80,10 @@ describe('failures', () => {
     }
     expect(await cState()).toBe(true)
     await control('mode=down')
-    await sleep(200 * 2 + 200 + 150) // interval × unhealthy_after + one interval (+ the probe timeout)
-    expect(await cState()).toBe(false)
+    // Within interval × unhealthy_after + one interval (+ the probe timeout).
+    await vi.waitFor(async () => expect(await cState()).toBe(false), { timeout: 200 * 2 + 200 + 150, interval: 20 })
     for (let i = 0; i < 5; i++) expect((await getJson('/c-checked/x')).json.server).toBe('A')
     await control('mode=up')
-    await sleep(200 * 1 + 200 + 150)
-    expect(await cState()).toBe(true)
+    await vi.waitFor(async () => expect(await cState()).toBe(true), { timeout: 200 * 1 + 200 + 150, interval: 20 })
   })
 })

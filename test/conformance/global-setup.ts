@@ -3,7 +3,7 @@
  * through the real CLI, waits for its `ready` line, and hands the addresses to the tests.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { createWriteStream, mkdirSync } from 'node:fs'
+import { createWriteStream, mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { TestProject } from 'vitest/node'
 import { INTROSPECT_CLIENT, startIntrospection } from '../fixtures/introspection.ts'
@@ -44,14 +44,54 @@ export interface ReadyLine {
   admin: string | null
 }
 
-export function startPortico(runtime: string, config: string | null, env: Record<string, string>, logFile: string) {
+/**
+ * The process and everything it spawned (bun/deno/workerd under the CLI; Miniflare's workerd
+ * outlives a SIGKILLed CLI), read from /proc on Linux; elsewhere the process alone.
+ */
+function processTree(pid: number): number[] {
+  let children: number[] = []
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      children = children.concat(readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number))
+    }
+  } catch {} // gone, or no /proc
+  return [pid, ...children.flatMap(processTree)]
+}
+
+/** Kills left running when the test process exits, whatever a test did or failed to do. */
+const running = new Set<() => void>()
+process.once('exit', () => {
+  for (const kill of running) kill()
+})
+
+/**
+ * `detached` gives the CLI its own process group (its pid is the group id), as a service manager
+ * or a shell job would: the test can then signal the whole group, and the SIGKILL backstop
+ * reaches the bun/deno/workerd process the CLI spawned too.
+ */
+export function startPortico(runtime: string, config: string | null, env: Record<string, string>, logFile: string, options: { detached?: boolean } = {}) {
   mkdirSync(join(root, '.test-out'), { recursive: true })
   const log = createWriteStream(logFile)
   const child: ChildProcess = spawn(process.execPath, [join(root, 'bin/portico.js'), ...(config ? ['--config', config] : []), '--runtime', runtime], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached === true,
   })
+  /** The backstop: the whole process group when detached, else the process tree. */
+  const kill = (signal: NodeJS.Signals) => {
+    const exited = child.exitCode !== null || child.signalCode !== null
+    if (exited && options.detached !== true) return // its pid may be another process's by now
+    const pids = options.detached === true ? [-child.pid!] : processTree(child.pid!)
+    for (const pid of pids) {
+      try {
+        process.kill(pid, signal)
+      } catch {} // gone already
+    }
+  }
+  const killNow = () => kill('SIGKILL')
+  running.add(killNow)
+  child.once('exit', () => running.delete(killNow))
   let stderr = ''
   // The last stdout lines too: a gateway may log its startup error as JSON on stdout.
   const lastLines: string[] = []
@@ -67,7 +107,7 @@ export function startPortico(runtime: string, config: string | null, env: Record
       // Never leave a half-started gateway behind. SIGTERM first: the CLI forwards it to the
       // bun/deno/workerd process it spawned, which a SIGKILL of the CLI would orphan.
       child.kill('SIGTERM')
-      setTimeout(() => child.kill('SIGKILL'), 5000).unref()
+      setTimeout(() => kill('SIGKILL'), 5000).unref()
       reject(new Error(`portico on ${runtime} printed no ready line within 60 s${why()}`))
     }, 60_000)
     child.stdout!.on('data', (d: Buffer) => {
@@ -96,9 +136,15 @@ export function startPortico(runtime: string, config: string | null, env: Record
       if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode)
       child.once('exit', (code) => resolve(code))
       child.kill(signal)
-      setTimeout(() => child.kill('SIGKILL'), 8000).unref()
+      setTimeout(() => kill('SIGKILL'), 8000).unref()
     })
-  return { child, ready, stop }
+  /** The exit code once the process has exited (whoever stopped it). */
+  const exited = () =>
+    new Promise<number | null>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode)
+      child.once('exit', (code) => resolve(code))
+    })
+  return { child, ready, stop, kill, exited }
 }
 
 export default async function setup(project: TestProject) {

@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest'
+import { describe, expect, test, vi } from 'vitest'
 import { admin, expectErrorShape, getJson } from './client.ts'
 import { testOn } from './skips.ts'
 
@@ -6,14 +6,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 describe('health', () => {
   test('a dead backend stops receiving traffic (active checks, or passive ejection where no timers run)', async () => {
-    await sleep(700) // a few active check rounds (200 ms interval)
-    for (let i = 0; i < 4; i++) await getJson('/checked/warm') // where checks do not run, these eject it
-    const servers: (string | number)[] = []
-    for (let i = 0; i < 10; i++) {
-      const { res, json } = await getJson('/checked/x')
-      servers.push(res.status === 200 ? json.server : res.status)
-    }
-    expect(servers).toEqual(new Array(10).fill('A'))
+    // Active checks (200 ms interval) take it out within a few rounds; where checks do not run,
+    // the warm-up requests eject it passively.
+    await vi.waitFor(async () => {
+      for (let i = 0; i < 4; i++) await getJson('/checked/warm')
+      const servers: (string | number)[] = []
+      for (let i = 0; i < 10; i++) {
+        const { res, json } = await getJson('/checked/x')
+        servers.push(res.status === 200 ? json.server : res.status)
+      }
+      expect(servers).toEqual(new Array(10).fill('A'))
+    }, { timeout: 5000, interval: 50 })
   })
 
   testOn('activeChecks', 'when every backend is unhealthy: 503 no_healthy_backend with Retry-After', async () => {

@@ -1,5 +1,4 @@
-import { describe, expect, test } from 'vitest'
-import { inject } from 'vitest'
+import { describe, expect, inject, test, vi } from 'vitest'
 import { admin, getJson } from './client.ts'
 
 const id = () => `${Date.now()}-${Math.random()}`
@@ -94,10 +93,12 @@ describe('retry budget (defaults: ratio 0.2, min_retries 3, window 10s)', () => 
 describe('concurrency limit', () => {
   test('beyond max_concurrent the route answers 503 at once; the admitted request completes', async () => {
     const slow = getJson('/limited/slow?ms=800')
-    await new Promise((r) => setTimeout(r, 200))
-    const { res, json } = await getJson('/limited/x')
-    expect(res.status).toBe(503)
-    expect(json.error.code).toBe('concurrency_limited')
+    // Refused as soon as the slow one is admitted (well inside its 800 ms).
+    await vi.waitFor(async () => {
+      const { res, json } = await getJson('/limited/x')
+      expect(res.status).toBe(503)
+      expect(json.error.code).toBe('concurrency_limited')
+    }, { timeout: 700, interval: 20 })
     expect((await slow).res.status).toBe(200)
     expect((await getJson('/limited/x')).res.status).toBe(200)
   })

@@ -38,7 +38,11 @@ export async function startRedisServer(): Promise<RedisServer> {
   )
   let out = ''
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${out}`)), 10_000)
+    // A deadline, not a wait: a redis-server that does not come up is killed, never left behind.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`redis-server did not start:\n${out}`))
+    }, 10_000)
     const onData = (d: Buffer) => {
       out += d.toString()
       if (out.includes('Ready to accept connections')) {

@@ -216,8 +216,7 @@ describe('admin dashboard', () => {
 
     // A health check whose connection is dropped is a failure too; recovery is picked up as well.
     mode = 'close'
-    await new Promise((r) => setTimeout(r, 2_500))
-    expect(await page.locator(`[data-testid="backend-row"][data-url="${upstreamUrl}"]`).getAttribute('data-health')).toBe('unhealthy')
+    await page.waitForSelector(`[data-testid="backend-row"][data-url="${upstreamUrl}"][data-health="unhealthy"]`, { timeout: 8_000 })
     mode = 'ok'
     await page.waitForSelector(`[data-testid="backend-row"][data-url="${upstreamUrl}"][data-health="healthy"]`, { timeout: 8_000 })
   })

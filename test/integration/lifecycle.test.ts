@@ -8,18 +8,24 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { createServer, request, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { root, startPortico } from '../conformance/global-setup.ts'
 
 let upstream: Server
 let upUrl = ''
 let healthHits = 0
+let inFlight = 0
+let upstreamHits = 0
 
 beforeAll(async () => {
   upstream = createServer((req, res) => {
     if (req.url === '/health') healthHits++
     const delay = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('delay') ?? 0)
+    inFlight++
+    upstreamHits++
+    // The slow answer is the behaviour under test (requests in flight during a stop), not a wait.
     setTimeout(() => {
+      inFlight--
       res.writeHead(200, { 'content-type': 'text/plain' })
       res.end('ok')
     }, delay)
@@ -85,22 +91,83 @@ describe.each(['node', 'bun', 'deno'])('graceful shutdown on %s', (runtime) => {
   it('drains (readyz 503), lets in-flight requests finish, refuses only after closing, exits 0', async () => {
     const file = config(`shutdown-${runtime}`, ['shutdown: { drain_delay: 600ms, timeout: 5s }'])
     const gw = startPortico(runtime, file, {}, join(root, '.test-out', `lifecycle-shutdown-${runtime}.log`))
-    const ready = await gw.ready
-    const url = `${ready.listeners.public}/slow?delay=200`
-    const l = load(url, 16)
-    await new Promise((r) => setTimeout(r, 800))
-    const signalledAt = performance.now()
-    const exited = gw.stop('SIGTERM')
-    await new Promise((r) => setTimeout(r, 200))
-    const readyz = await get(`${ready.admin}/readyz`)
-    expect(readyz.status).toBe(503)
-    expect(await exited).toBe(0)
-    await l.done
-    const failed = l.results.filter((r) => r.status !== 200 && r.error !== 'ECONNREFUSED')
-    expect(failed, JSON.stringify(failed.slice(0, 3))).toEqual([])
-    // Requests kept succeeding after the signal (drain delay + in-flight ones).
-    expect(l.results.filter((r) => r.status === 200 && r.endedAt > signalledAt).length).toBeGreaterThan(16)
-    expect(l.results.some((r) => r.error === 'ECONNREFUSED')).toBe(true)
+    let l: ReturnType<typeof load> | undefined
+    try {
+      const ready = await gw.ready
+      const hitsBefore = upstreamHits
+      const url = `${ready.listeners.public}/slow?delay=200`
+      l = load(url, 16)
+      const served = l.results
+      await vi.waitFor(() => expect(served.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(32), { timeout: 10_000, interval: 20 })
+      const signalledAt = performance.now()
+      const exited = gw.stop('SIGTERM')
+      // Within the 600 ms drain delay the gateway still serves, and /readyz says 503.
+      await vi.waitFor(async () => expect((await get(`${ready.admin}/readyz`)).status).toBe(503), { timeout: 500, interval: 20 })
+      expect(await exited).toBe(0)
+      await l.done
+      // Bun.serve's stop() resets a connection that opens at that very instant instead of
+      // refusing it (seen in 2–3 runs of 8 when the load's rounds line up with the close). Such a
+      // request never reached the upstream, so a client or load balancer may retry it like a
+      // refused one; anything else failing is a lost request.
+      const closedAt = signalledAt + 600
+      const resetAtClose = (r: Awaited<ReturnType<typeof get>>) => runtime === 'bun' && r.error === 'ECONNRESET' && r.endedAt >= closedAt
+      const failed = l.results.filter((r) => r.status !== 200 && r.error !== 'ECONNREFUSED' && !resetAtClose(r))
+      expect(failed, JSON.stringify(failed.slice(0, 3))).toEqual([])
+      const answered = l.results.filter((r) => r.status === 200).length
+      expect(upstreamHits - hitsBefore, 'every request the upstream saw was answered').toBe(answered)
+      // Requests kept succeeding after the signal (drain delay + in-flight ones).
+      expect(l.results.filter((r) => r.status === 200 && r.endedAt > signalledAt).length).toBeGreaterThan(16)
+      expect(l.results.some((r) => r.error === 'ECONNREFUSED')).toBe(true)
+    } finally {
+      await gw.stop()
+      await l?.stop()
+    }
+  })
+})
+
+// systemd's KillMode=control-group, Ctrl-C in a terminal, `kill -- -PGID` and tini -g signal
+// every process of the group: on bun and deno that is the CLI wrapper and the runtime it spawned.
+describe.each(['node', 'bun', 'deno'])('graceful stop under a process-group SIGTERM on %s', (runtime) => {
+  it('5 in-flight 1.5 s requests all complete with 200, then the process exits 0', async () => {
+    const file = config(`group-${runtime}`, ['shutdown: { drain_delay: 0s, timeout: 10s }'])
+    const gw = startPortico(runtime, file, {}, join(root, '.test-out', `lifecycle-group-${runtime}.log`), { detached: true })
+    try {
+      const ready = await gw.ready
+      const before = inFlight
+      const requests = Array.from({ length: 5 }, () => get(`${ready.listeners.public}/slow?delay=1500`))
+      await vi.waitFor(() => expect(inFlight - before).toBe(5), { timeout: 5000, interval: 20 })
+      const exited = gw.exited()
+      process.kill(-gw.child.pid!, 'SIGTERM')
+      const results = await Promise.all(requests)
+      expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200])
+      expect(await exited).toBe(0)
+    } finally {
+      await gw.stop()
+    }
+  })
+})
+
+describe.each(['bun', 'deno'])('%s under a CLI that dies', (runtime) => {
+  it('stops by itself when its portico command is SIGKILLed (never an orphan)', async () => {
+    const file = config(`orphan-${runtime}`, ['shutdown: { drain_delay: 0s, timeout: 5s }'])
+    const gw = startPortico(runtime, file, {}, join(root, '.test-out', `lifecycle-orphan-${runtime}.log`), { detached: true })
+    try {
+      await gw.ready
+      const kids = readFileSync(`/proc/${gw.child.pid}/task/${gw.child.pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number)
+      expect(kids).toHaveLength(1)
+      const alive = () => {
+        try {
+          return readFileSync(`/proc/${kids[0]}/stat`, 'utf8').split(' ')[2] !== 'Z'
+        } catch {
+          return false
+        }
+      }
+      expect(alive()).toBe(true)
+      gw.child.kill('SIGKILL')
+      await vi.waitFor(() => expect(alive(), `${runtime} process ${kids[0]} still running`).toBe(false), { timeout: 10_000, interval: 50 })
+    } finally {
+      gw.kill('SIGKILL') // the whole group: nothing outlives the test even if the check failed
+    }
   })
 })
 
@@ -121,17 +188,26 @@ describe.each(['node', 'bun', 'deno'])('access log file on %s', (runtime) => {
       ].join('\n'),
     )
     const gw = startPortico(runtime, file, {}, join(root, '.test-out', `lifecycle-access-${runtime}.log`))
-    const ready = await gw.ready
     const ids = Array.from({ length: 20 }, (_, i) => `access-${runtime}-${i}`)
-    for (const id of ids) {
-      const res = await fetch(`${ready.listeners.public}/slow`, { headers: { 'x-request-id': id } })
-      expect(res.status).toBe(200)
-      await res.arrayBuffer()
+    try {
+      const ready = await gw.ready
+      for (const id of ids) {
+        const res = await fetch(`${ready.listeners.public}/slow`, { headers: { 'x-request-id': id } })
+        expect(res.status).toBe(200)
+        await res.arrayBuffer()
+      }
+      // Stopped at once: the last lines are still in the sink's buffer (flushed after 100 ms).
+      expect(await gw.stop('SIGTERM')).toBe(0)
+    } finally {
+      await gw.stop() // a no-op once it has exited
     }
-    // Stopped at once: the last lines are still in the sink's buffer (flushed after 100 ms).
-    expect(await gw.stop('SIGTERM')).toBe(0)
-    const logged = readFileSync(logFile, 'utf8')
-      .split('\n')
+    const lines = readFileSync(logFile, 'utf8').split('\n')
+    // The start-up summary is written whatever logging.level filters, and says where the
+    // access log goes (it is not filtered by the level either).
+    const summary = lines.find((l) => l.includes('"msg":"config loaded"'))
+    expect(summary, 'start-up summary at level warn').toBeDefined()
+    expect(JSON.parse(summary!).active).toMatchObject({ access_log: logFile, log_level: 'warn' })
+    const logged = lines
       .filter((l) => l.includes('"msg":"access"'))
       .map((l) => (JSON.parse(l) as { request_id: string }).request_id)
     expect(logged).toEqual(ids)
@@ -142,27 +218,37 @@ describe.each(['node', 'bun', 'deno'])('reloads under load on %s', (runtime) => 
   it('file changes, POST /reload and a rejected bad file under load: zero failed requests', async () => {
     const file = config(`reload-${runtime}`)
     const gw = startPortico(runtime, file, {}, join(root, '.test-out', `lifecycle-reload-${runtime}.log`))
-    const ready = await gw.ready
-    const l = load(`${ready.listeners.public}/slow`, 16)
-    const good = readFileSync(file, 'utf8')
-    for (let i = 0; i < 5; i++) {
-      writeFileSync(file, good.replace('routes:', `# edit ${i}\nroutes:`).replace('}] }', `}], transform: { response: { headers: { set: { X-Edit: "${i}" } } } } }`))
-      await new Promise((r) => setTimeout(r, 400)) // past the watcher's debounce
-      const res = await fetch(`${ready.admin}/reload`, { method: 'POST' })
-      expect(res.status).toBe(200)
+    let l: ReturnType<typeof load> | undefined
+    try {
+      const ready = await gw.ready
+      l = load(`${ready.listeners.public}/slow`, 16)
+      const good = readFileSync(file, 'utf8')
+      const reloadStatus = async () => (await (await fetch(`${ready.admin}/reload/status`)).json()) as { ok: boolean; error?: string }
+      const poll = { timeout: 10_000, interval: 50 }
+      for (let i = 0; i < 5; i++) {
+        writeFileSync(file, good.replace('routes:', `# edit ${i}\nroutes:`).replace('}] }', `}], transform: { response: { headers: { set: { X-Edit: "${i}" } } } } }`))
+        // The watcher (debounced) has applied the edit once responses carry it.
+        await vi.waitFor(async () => {
+          const res = await fetch(`${ready.listeners.public}/slow`)
+          await res.arrayBuffer()
+          expect(res.headers.get('x-edit')).toBe(String(i))
+        }, poll)
+        const res = await fetch(`${ready.admin}/reload`, { method: 'POST' })
+        expect(res.status).toBe(200)
+      }
+      writeFileSync(file, 'routes: [ { id: broken')
+      await vi.waitFor(async () => expect((await reloadStatus()).ok).toBe(false), poll)
+      expect((await reloadStatus()).error).toContain(`lifecycle-reload-${runtime}.yaml`)
+      writeFileSync(file, good)
+      await vi.waitFor(async () => expect((await reloadStatus()).ok).toBe(true), poll)
+      await l.stop()
+      const failed = l.results.filter((r) => r.status !== 200)
+      expect(failed, JSON.stringify(failed.slice(0, 3))).toEqual([])
+      expect(l.results.length).toBeGreaterThan(100)
+    } finally {
+      await l?.stop()
+      await gw.stop()
     }
-    writeFileSync(file, 'routes: [ { id: broken')
-    await new Promise((r) => setTimeout(r, 500))
-    const status = (await (await fetch(`${ready.admin}/reload/status`)).json()) as { ok: boolean; error?: string }
-    expect(status.ok).toBe(false)
-    expect(status.error).toContain(`lifecycle-reload-${runtime}.yaml`)
-    writeFileSync(file, good)
-    await new Promise((r) => setTimeout(r, 500))
-    await l.stop()
-    await gw.stop()
-    const failed = l.results.filter((r) => r.status !== 200)
-    expect(failed, JSON.stringify(failed.slice(0, 3))).toEqual([])
-    expect(l.results.length).toBeGreaterThan(100)
   })
 })
 
@@ -170,32 +256,44 @@ describe('reloads', () => {
   it('100 reloads leak neither health-check timers nor memory', async () => {
     const file = config('leak', [], ', health_check: { path: /health, interval: 100ms, timeout: 200ms }')
     const gw = startPortico('node', file, {}, join(root, '.test-out', 'lifecycle-leak.log'))
+    try {
+      await leakCheck(gw)
+    } finally {
+      await gw.stop()
+    }
+  })
+
+  async function leakCheck(gw: ReturnType<typeof startPortico>) {
     const ready = await gw.ready
     const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${gw.child.pid}/status`, 'utf8'))![1]) / 1024
     for (let i = 0; i < 10; i++) await fetch(`${ready.admin}/reload`, { method: 'POST' })
     const before = rss()
     for (let i = 0; i < 100; i++) expect((await fetch(`${ready.admin}/reload`, { method: 'POST' })).status).toBe(200)
+    // A rate is measured over a window: these two waits are the measurement, not a guess at
+    // when something is done (300 ms lets probes already sent by old versions land first).
     await new Promise((r) => setTimeout(r, 300))
     healthHits = 0
     await new Promise((r) => setTimeout(r, 1000))
     const hitsPerSecond = healthHits
     const after = rss()
     console.log(`[lifecycle] after 100 reloads: ${hitsPerSecond} health checks/s (one version: ~10), RSS ${before.toFixed(1)} → ${after.toFixed(1)} MB`)
-    await gw.stop()
     expect(hitsPerSecond).toBeLessThanOrEqual(14) // old versions' timers are stopped
     expect(after - before).toBeLessThan(40)
-  })
+  }
 
   it('POST /drain takes the instance out of rotation without stopping it; DELETE /drain undoes it', async () => {
     const file = config('drain')
     const gw = startPortico('node', file, {}, join(root, '.test-out', 'lifecycle-drain.log'))
-    const ready = await gw.ready
-    expect((await get(`${ready.admin}/readyz`)).status).toBe(200)
-    expect((await fetch(`${ready.admin}/drain`, { method: 'POST' })).status).toBe(200)
-    expect((await get(`${ready.admin}/readyz`)).status).toBe(503)
-    expect((await get(`${ready.listeners.public}/slow`)).status).toBe(200)
-    await fetch(`${ready.admin}/drain`, { method: 'DELETE' })
-    expect((await get(`${ready.admin}/readyz`)).status).toBe(200)
-    await gw.stop()
+    try {
+      const ready = await gw.ready
+      expect((await get(`${ready.admin}/readyz`)).status).toBe(200)
+      expect((await fetch(`${ready.admin}/drain`, { method: 'POST' })).status).toBe(200)
+      expect((await get(`${ready.admin}/readyz`)).status).toBe(503)
+      expect((await get(`${ready.listeners.public}/slow`)).status).toBe(200)
+      await fetch(`${ready.admin}/drain`, { method: 'DELETE' })
+      expect((await get(`${ready.admin}/readyz`)).status).toBe(200)
+    } finally {
+      await gw.stop()
+    }
   })
 })

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createFileSink } from '../../../adapters/common/log-sink.ts'
 
 const file = () => join(mkdtempSync(join(tmpdir(), 'portico-sink-')), 'access.log')
@@ -24,8 +24,7 @@ describe('file log sink', () => {
     const sink = createFileSink(path, { flushMs: 20 })
     sink.write('lonely')
     expect(read(path)).toBe('')
-    await new Promise((r) => setTimeout(r, 80))
-    expect(read(path)).toBe('lonely\n')
+    await vi.waitFor(() => expect(read(path)).toBe('lonely\n'), { timeout: 2000, interval: 10 })
     sink.close()
   })
 

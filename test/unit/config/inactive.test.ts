@@ -78,3 +78,12 @@ describe('inactiveFeatures never hides an accepted key', () => {
     expect(inactiveKeysOf(config)).toEqual([])
   })
 })
+
+describe('logging.format', () => {
+  const routes = 'routes: [{ id: e, path: /e, echo: true }]'
+  test('text is reported as not active (lines stay JSON); json, the default, is not', () => {
+    expect(inactiveKeysOf(load(`logging: { format: text }\n${routes}`).config)).toEqual(['logging.format: text (JSON is written)'])
+    expect(inactiveKeysOf(load(`logging: { format: json }\n${routes}`).config)).toEqual([])
+    expect(inactiveKeysOf(load(routes).config)).toEqual([])
+  })
+})
