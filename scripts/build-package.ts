@@ -23,7 +23,7 @@ await build({
     cloudflare: 'adapters/cloudflare/index.ts',
     cli: 'adapters/node/cli.ts',
     // Loaded by URL next to the chunk that starts it (config-in-worker.ts).
-    'config-worker': 'adapters/common/config-worker.ts',
+    'config-worker': 'adapters/server/config-worker.ts',
   },
   outdir: dist,
   bundle: true,

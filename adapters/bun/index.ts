@@ -3,7 +3,7 @@
  * (portico/node, portico/deno): `serve` and the runtime factory.
  * @module
  */
-import { PorticoConfigError, type RunningServer, type ServeOptions, startServer } from '../common/start.ts'
+import { PorticoConfigError, type RunningServer, type ServeOptions, startServer } from '../server/start.ts'
 import { bunSpec } from './serve.ts'
 
 export { createBunRuntime } from './serve.ts'

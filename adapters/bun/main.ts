@@ -2,8 +2,8 @@
  * Bun entry: `bun run adapters/bun/main.ts --config portico.yaml`.
  * @module
  */
-import { runServerMain } from '../common/server-main.ts'
-import { PARENT_CONTROL_ENV } from '../common/shutdown.ts'
+import { runServerMain } from '../server/server-main.ts'
+import { PARENT_CONTROL_ENV } from '../server/shutdown.ts'
 import { bunSpec } from './serve.ts'
 
 await runServerMain(bunSpec, {

@@ -9,8 +9,8 @@ import { type TLSSocket, createServer as createTlsServer } from 'node:tls'
 import { getRequestListener, type HttpBindings } from '@hono/node-server'
 import type { ListenerConfig } from '../../src/config/types.ts'
 import type { GatewayHolder } from '../../src/gateway/holder.ts'
-import { listenAt, NATIVE_GLOBALS, nodeHttpTimeouts } from '../common/node-http-listener.ts'
-import { type ListenerTls, admitsPeer, clientCertOf, httpsUrl, nodeTlsOptions } from '../common/tls-config.ts'
+import { listenAt, NATIVE_GLOBALS, nodeHttpTimeouts } from '../server/node-http-listener.ts'
+import { type ListenerTls, admitsPeer, clientCertOf, httpsUrl, nodeTlsOptions } from '../server/tls-config.ts'
 
 /**
  * Bun.serve can enforce `require` at the handshake but has no API to read the peer certificate

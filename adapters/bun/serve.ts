@@ -4,11 +4,11 @@
  * certificates), the admin API on its own listener.
  * @module
  */
-import { adminAddress, parseListenAddress, urlOf } from '../common/listen-address.ts'
-import { loadConfigInWorker } from '../common/config-in-worker.ts'
-import { createServerRuntime } from '../common/server-runtime.ts'
-import type { BoundListeners, RuntimeSpec, ServerRuntime, ServerSetup } from '../common/start.ts'
-import { type ListenerTls, httpsUrl } from '../common/tls-config.ts'
+import { adminAddress, parseListenAddress, urlOf } from '../server/listen-address.ts'
+import { loadConfigInWorker } from '../server/config-in-worker.ts'
+import { createServerRuntime } from '../server/server-runtime.ts'
+import type { BoundListeners, RuntimeSpec, ServerRuntime, ServerSetup } from '../server/start.ts'
+import { type ListenerTls, httpsUrl } from '../server/tls-config.ts'
 import type { Config } from '../../src/config/types.ts'
 import type { Logger } from '../../src/core/runtime.ts'
 import { createDeadlines } from '../../src/proxy/deadlines.ts'
@@ -46,7 +46,7 @@ export async function bindBun({ config, holder, tls: tlsOf, adminApp }: ServerSe
       const tls = tlsOf[i]
       // The node:http paths are imported only when a listener needs them (node-tls-listener.ts).
       if (tls === null && l.http.read_header_timeout !== undefined) {
-        const { serveOnNodeHttp } = await import('../common/node-http-listener.ts')
+        const { serveOnNodeHttp } = await import('../server/node-http-listener.ts')
         const served = await serveOnNodeHttp(l, (req, remoteAddr) => holder.current.fetch(req, { remoteAddr }))
         stops.push(served.stop)
         forces.push(served.force)

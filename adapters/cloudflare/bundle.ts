@@ -4,7 +4,7 @@
  * @module
  */
 import { build } from 'esbuild'
-import { packageRoot } from '../common/paths.ts'
+import { packageRoot } from '../server/paths.ts'
 
 export async function bundleWorker(outfile?: string, entry = `${packageRoot}adapters/cloudflare/worker.ts`): Promise<string> {
   const result = await build({

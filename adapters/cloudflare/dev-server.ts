@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs'
 import { Miniflare } from 'miniflare'
 import type { Config } from '../../src/config/types.ts'
-import { parseListenAddress, urlOf } from '../common/listen-address.ts'
+import { parseListenAddress, urlOf } from '../server/listen-address.ts'
 import { bundleWorker } from './bundle.ts'
 import { HEALTH_BINDING } from './health-client.ts'
 

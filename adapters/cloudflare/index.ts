@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { ReloadStatus } from '../../src/gateway/reload.ts'
 import { PorticoConfigError, parsePorticoConfig } from '../../src/portico.ts'
-import { loadConfigFile } from '../common/config-file.ts'
-import type { RunningServer, ServeOptions } from '../common/start.ts'
+import { loadConfigFile } from '../server/config-file.ts'
+import type { RunningServer, ServeOptions } from '../server/start.ts'
 
 export { PorticoConfigError }
 export { createWorkerdRuntime } from './runtime.ts'

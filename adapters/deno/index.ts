@@ -3,7 +3,7 @@
  * (portico/node, portico/bun): `serve` and the runtime factory.
  * @module
  */
-import { PorticoConfigError, type RunningServer, type ServeOptions, startServer } from '../common/start.ts'
+import { PorticoConfigError, type RunningServer, type ServeOptions, startServer } from '../server/start.ts'
 import { denoSpec } from './serve.ts'
 
 export { createDenoRuntime } from './serve.ts'

@@ -2,8 +2,8 @@
  * Deno entry: `deno run --unstable-no-legacy-abort --allow-net --allow-read --allow-env --allow-sys --allow-write adapters/deno/main.ts --config portico.yaml`.
  * @module
  */
-import { runServerMain } from '../common/server-main.ts'
-import { PARENT_CONTROL_ENV } from '../common/shutdown.ts'
+import { runServerMain } from '../server/server-main.ts'
+import { PARENT_CONTROL_ENV } from '../server/shutdown.ts'
 import { denoSpec } from './serve.ts'
 
 await runServerMain(denoSpec, {

@@ -11,9 +11,9 @@ import { parseArgs } from 'node:util'
 import { configJsonSchema } from '../../src/config/json-schema.ts'
 import { inactiveKeysOf } from '../../src/gateway/gateway.ts'
 import { formatIssues } from '../../src/config/issues.ts'
-import { loadConfigFile } from '../common/config-file.ts'
-import { binPath, defaultConfigPath, packageRoot } from '../common/paths.ts'
-import { PARENT_CONTROL_ENV, shutdownDeadlineMs, shutdownPlan } from '../common/shutdown.ts'
+import { loadConfigFile } from '../server/config-file.ts'
+import { binPath, defaultConfigPath, packageRoot } from '../server/paths.ts'
+import { PARENT_CONTROL_ENV, shutdownDeadlineMs, shutdownPlan } from '../server/shutdown.ts'
 import { printReady, serveNode } from './serve.ts'
 
 const RUNTIMES = ['node', 'bun', 'deno', 'workerd'] as const

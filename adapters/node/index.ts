@@ -3,7 +3,7 @@
  * (portico/bun, portico/deno): `serve` and the runtime factory.
  * @module
  */
-import { PorticoConfigError, type RunningServer, type ServeOptions, startServer } from '../common/start.ts'
+import { PorticoConfigError, type RunningServer, type ServeOptions, startServer } from '../server/start.ts'
 import { nodeSpec } from './serve.ts'
 
 export { createNodeRuntime } from './runtime.ts'

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { formatIssues } from '../../src/config/issues.ts'
-import { loadConfigFile } from '../common/config-file.ts'
+import { loadConfigFile } from '../server/config-file.ts'
 
 export async function runPushConfig(argv: string[]): Promise<void> {
   const { values } = parseArgs({

@@ -5,8 +5,8 @@
  */
 import type { Config } from '../../src/config/types.ts'
 import type { Logger } from '../../src/core/runtime.ts'
-import { createServerRuntime } from '../common/server-runtime.ts'
-import type { ServerRuntime } from '../common/start.ts'
+import { createServerRuntime } from '../server/server-runtime.ts'
+import type { ServerRuntime } from '../server/start.ts'
 import { createUndiciForwarder } from './undici-forwarder.ts'
 
 export async function createNodeRuntime(config: Config, logger: Logger): Promise<ServerRuntime> {

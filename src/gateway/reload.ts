@@ -41,7 +41,7 @@ function restartOnlyChanges(before: Config, after: Config): string[] {
   return out
 }
 
-/** `load` may be asynchronous: the Bun entry validates in a worker (adapters/common/config-in-worker.ts). */
+/** `load` may be asynchronous: the Bun entry validates in a worker (adapters/server/config-in-worker.ts). */
 export function createReloader(holder: GatewayHolder, load: () => ParseResult | Promise<ParseResult>, runtime: Runtime): Reloader {
   let last: ReloadStatus | null = null
   // Reloads run one after another: a slow one (key imports) never finishes after a later one.

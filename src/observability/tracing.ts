@@ -1,6 +1,6 @@
 /**
  * OpenTelemetry spans (config `tracing`) through `@opentelemetry/api` only. The server adapters
- * register an SDK (adapters/common/tracing-sdk.ts); without one (Workers) every call below is
+ * register an SDK (adapters/server/tracing-sdk.ts); without one (Workers) every call below is
  * the API's no-op. Per request: one SERVER span, and one CLIENT span per upstream try as its
  * child, whose context goes upstream in `traceparent`/`tracestate`/`baggage`. Names and
  * attributes follow the OTel HTTP semantic conventions (stable, v1.23+).

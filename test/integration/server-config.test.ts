@@ -2,7 +2,7 @@
  * The Bun and Deno entries run directly (`bun adapters/bun/main.ts`, `deno run … main.ts`),
  * without the Node CLI's own validation in front: a bad config is still refused with every
  * problem as FILE: key.path: message, and a good one serves. Both validate in a short-lived
- * worker (adapters/common/config-in-worker.ts).
+ * worker (adapters/server/config-in-worker.ts).
  * The worker's failure modes (no answer, an exception) are driven through
  * test/fixtures/config-worker-driver.ts. Reloads through the same loader are covered by
  * test/conformance/reload.test.ts.

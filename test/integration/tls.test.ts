@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TLSSocket } from 'node:tls'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { subjectOf } from '../../adapters/common/distinguished-name.ts'
+import { subjectOf } from '../../adapters/server/distinguished-name.ts'
 import { type ReadyLine, root, startPortico } from '../conformance/global-setup.ts'
 
 const RUNTIMES = ['node', 'bun', 'deno'] as const

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
-import { createFileSink } from '../../../adapters/common/log-sink.ts'
+import { createFileSink } from '../../../adapters/server/log-sink.ts'
 
 const file = () => join(mkdtempSync(join(tmpdir(), 'portico-sink-')), 'access.log')
 const read = (path: string) => readFileSync(path, 'utf8')
