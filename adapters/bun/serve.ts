@@ -6,6 +6,7 @@
  */
 import { adminAddress, parseListenAddress, urlOf } from '../server/listen-address.ts'
 import { loadConfigInWorker } from '../server/config-in-worker.ts'
+import { createListenerSet, serveWithHeaderDeadline } from '../server/listener-set.ts'
 import { createServerRuntime } from '../server/server-runtime.ts'
 import type { BoundListeners, RuntimeSpec, ServerRuntime, ServerSetup } from '../server/start.ts'
 import { type ListenerTls, httpsUrl } from '../server/tls-config.ts'
@@ -31,34 +32,19 @@ function bunTls(tls: ListenerTls): Bun.TLSOptions[] {
 }
 
 export async function bindBun({ config, holder, tls: tlsOf, adminApp }: ServerSetup): Promise<BoundListeners> {
-  const stops: (() => Promise<unknown>)[] = []
-  const forces: (() => unknown)[] = []
-  const listeners: Record<string, string> = {}
-  const bound: BoundListeners = {
-    listeners,
-    admin: null,
-    stop: () => Promise.all(stops.map((s) => s())),
-    force: () => Promise.all(forces.map((f) => f())),
-  }
+  const set = createListenerSet()
   try {
     for (const [i, l] of config.listeners.entries()) {
       if (l.protocol !== 'http') continue
       const tls = tlsOf[i]
-      // The node:http paths are imported only when a listener needs them (node-tls-listener.ts).
       if (tls === null && l.http.read_header_timeout !== undefined) {
-        const { serveOnNodeHttp } = await import('../server/node-http-listener.ts')
-        const served = await serveOnNodeHttp(l, (req, remoteAddr) => holder.current.fetch(req, { remoteAddr }))
-        stops.push(served.stop)
-        forces.push(served.force)
-        listeners[l.id] = served.url
+        set.add(l.id, await serveWithHeaderDeadline(l, holder))
         continue
       }
       // A header deadline needs node:http (Bun.serve has none): over TLS that is the node:tls path too.
       if (tls !== null && (tls.clientAuth !== 'none' || l.http.read_header_timeout !== undefined)) {
         const { serveNodeTls } = await import('./node-tls-listener.ts')
-        const { url, stop } = await serveNodeTls(l, tls, holder)
-        stops.push(stop)
-        listeners[l.id] = url
+        set.add(l.id, await serveNodeTls(l, tls, holder))
         continue
       }
       const { host, port } = parseListenAddress(l.address)
@@ -72,24 +58,20 @@ export async function bindBun({ config, holder, tls: tlsOf, adminApp }: ServerSe
         tls: tls === null ? undefined : bunTls(tls),
         fetch: (req, srv) => holder.current.fetch(req, { remoteAddr: srv.requestIP(req)?.address ?? '' }),
       })
-      stops.push(() => server.stop())
-      forces.push(() => server.stop(true))
       const url = urlOf(server.hostname ?? host, server.port ?? port)
-      listeners[l.id] = tls === null ? url : httpsUrl(url)
+      set.add(l.id, { url: tls === null ? url : httpsUrl(url), stop: () => server.stop(), force: () => server.stop(true) })
     }
     if (adminApp !== null) {
       const { host, port } = parseListenAddress(adminAddress(config.admin))
       const server = Bun.serve({ hostname: host, port, fetch: adminApp.fetch })
-      stops.push(() => server.stop())
-      forces.push(() => server.stop(true))
-      bound.admin = urlOf(server.hostname ?? host, server.port ?? port)
+      set.add(null, { url: urlOf(server.hostname ?? host, server.port ?? port), stop: () => server.stop(), force: () => server.stop(true) })
     }
   } catch (err) {
     // A listener that cannot bind (address in use) must not leave the ones before it open.
-    await bound.force()
+    await set.bound.force()
     throw err
   }
-  return bound
+  return set.bound
 }
 
 export const bunSpec: RuntimeSpec = {

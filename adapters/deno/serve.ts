@@ -6,6 +6,7 @@
  */
 import { adminAddress, parseListenAddress, urlOf } from '../server/listen-address.ts'
 import { loadConfigInWorker } from '../server/config-in-worker.ts'
+import { createListenerSet, serveWithHeaderDeadline } from '../server/listener-set.ts'
 import { createServerRuntime } from '../server/server-runtime.ts'
 import type { BoundListeners, RuntimeSpec, ServerRuntime, ServerSetup } from '../server/start.ts'
 import { httpsUrl } from '../server/tls-config.ts'
@@ -40,53 +41,35 @@ function denoServe(address: string, fetch: Handler, tls?: { cert: string; key: s
 }
 
 export async function bindDeno({ config, holder, tls: tlsOf, adminApp }: ServerSetup): Promise<BoundListeners> {
-  const stops: (() => Promise<unknown>)[] = []
-  const forces: (() => unknown)[] = []
-  const listeners: Record<string, string> = {}
-  const bound: BoundListeners = {
-    listeners,
-    admin: null,
-    stop: () => Promise.all(stops.map((s) => s())),
-    // Deno.serve's shutdown() already waits for in-flight requests; only node:http needs forcing.
-    force: () => Promise.all(forces.map((f) => f())),
-  }
+  const set = createListenerSet()
   try {
     for (const [i, l] of config.listeners.entries()) {
       if (l.protocol !== 'http') continue
       const tls = tlsOf[i]
       if (tls === null && l.http.read_header_timeout !== undefined) {
-        // Deno.serve has no header deadline; its node:http server enforces one. The node:http
-        // paths are imported only when a listener needs them (node-tls-listener.ts).
-        const { serveOnNodeHttp } = await import('../server/node-http-listener.ts')
-        const served = await serveOnNodeHttp(l, (req, remoteAddr) => holder.current.fetch(req, { remoteAddr }))
-        stops.push(served.stop)
-        forces.push(served.force)
-        listeners[l.id] = served.url
+        set.add(l.id, await serveWithHeaderDeadline(l, holder))
         continue
       }
       if (tls !== null && (tls.clientAuth !== 'none' || tls.sni.length > 0 || l.http.read_header_timeout !== undefined)) {
         const { serveNodeTls } = await import('./node-tls-listener.ts')
-        const { url, stop } = await serveNodeTls(l, tls, holder)
-        stops.push(stop)
-        listeners[l.id] = url
+        set.add(l.id, await serveNodeTls(l, tls, holder))
         continue
       }
       const handle: Handler = (req, env) => holder.current.fetch(req, { remoteAddr: env.remoteAddr.hostname })
       const { server, url } = denoServe(l.address, handle, tls === null ? undefined : tls.fallback)
-      stops.push(() => server.shutdown())
-      listeners[l.id] = url
+      // Deno.serve's shutdown() already waits for in-flight requests; only node:http needs forcing.
+      set.add(l.id, { url, stop: () => server.shutdown() })
     }
     if (adminApp !== null) {
       const { server, url } = denoServe(adminAddress(config.admin), adminApp.fetch as Handler)
-      stops.push(() => server.shutdown())
-      bound.admin = url
+      set.add(null, { url, stop: () => server.shutdown() })
     }
   } catch (err) {
     // A listener that cannot bind (address in use) must not leave the ones before it open.
-    await bound.stop()
+    await set.bound.force()
     throw err
   }
-  return bound
+  return set.bound
 }
 
 export const denoSpec: RuntimeSpec = {

@@ -1,0 +1,52 @@
+/**
+ * The listeners one server process has bound, as Bun and Deno collect them: each proxy listener
+ * and the admin one register what stops them, so a bind failure (address in use) can close the
+ * ones before it and a stop reaches all of them.
+ * @module
+ */
+import type { ListenerConfig } from '../../src/config/types.ts'
+import type { GatewayHolder } from '../../src/gateway/holder.ts'
+import type { BoundListeners } from './start.ts'
+
+export interface BoundListener {
+  url: string
+  /** Stops accepting and lets in-flight requests finish. */
+  stop(): Promise<unknown>
+  /** Cuts what is still open; absent: stopping already does (Deno.serve's shutdown). */
+  force?(): unknown
+}
+
+export interface ListenerSet {
+  readonly bound: BoundListeners
+  /** `id` null: the admin listener. */
+  add(id: string | null, listener: BoundListener): void
+}
+
+export function createListenerSet(): ListenerSet {
+  const stops: (() => Promise<unknown>)[] = []
+  const forces: (() => unknown)[] = []
+  const bound: BoundListeners = {
+    listeners: {},
+    admin: null,
+    stop: () => Promise.all(stops.map((s) => s())),
+    force: () => Promise.all(forces.map((f) => f())),
+  }
+  return {
+    bound,
+    add(id, l) {
+      stops.push(l.stop)
+      forces.push(l.force ?? l.stop)
+      if (id === null) bound.admin = l.url
+      else bound.listeners[id] = l.url
+    },
+  }
+}
+
+/**
+ * A plain listener with `read_header_timeout`: Bun.serve and Deno.serve have no header deadline,
+ * their node:http server enforces one. Imported only when a listener needs it.
+ */
+export async function serveWithHeaderDeadline(l: ListenerConfig, holder: GatewayHolder): Promise<BoundListener> {
+  const { serveOnNodeHttp } = await import('./node-http-listener.ts')
+  return serveOnNodeHttp(l, (req, remoteAddr) => holder.current.fetch(req, { remoteAddr }))
+}
