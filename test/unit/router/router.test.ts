@@ -47,6 +47,11 @@ describe('exact and prefix paths', () => {
     expect(idOf(only, '/apix')).toBe('none')
   })
 
+  test('the prefix / matches every path', () => {
+    expect(idOf([prefix('root', '/')], '/')).toBe('root')
+    expect(idOf([prefix('root', '/')], '/anything/at/all')).toBe('root')
+  })
+
   test('matched is the request-path prefix the route covered (what strip_prefix removes)', () => {
     expect(run(routes, '/api/users/7')).toMatchObject({ kind: 'match', matched: '/api/users', params: {} })
     expect(run(routes, '/api/users/')).toMatchObject({ matched: '/api/users' })
