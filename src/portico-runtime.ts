@@ -49,7 +49,6 @@ export function createPorticoRuntime(o: PorticoRuntimeOptions): Runtime {
     // Bun's fetch Responses have mutable headers (see Runtime.mutableResponses).
     mutableResponses: o.forward === undefined && name === 'bun',
     logger,
-    waitUntil: (p) => void p.catch((err) => logger.error('background task failed', { error: String(err) })),
     now: () => performance.now(),
     // No timers on Workers outside a request; elsewhere health checks run on an interval.
     schedule: name === 'workerd' ? undefined : schedule,

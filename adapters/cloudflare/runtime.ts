@@ -25,7 +25,6 @@ export function createWorkerdRuntime(o: WorkerdRuntimeOptions): Runtime {
     name: 'workerd',
     forward: createWorkerdForwarder(),
     logger: o.logger,
-    waitUntil: (p) => void p.catch(() => {}),
     now: () => performance.now(),
     // Per isolate: each isolate counts only what it served (docs/proxy.md).
     metrics: o.metrics,

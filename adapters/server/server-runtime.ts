@@ -46,7 +46,6 @@ export async function createServerRuntime(
     forward,
     mutableResponses: options.mutableResponses,
     logger,
-    waitUntil: (p) => void p.catch((err) => logger.error('background task failed', { error: String(err) })),
     now: () => performance.now(),
     schedule,
     // The gateway's own calls (JWKS, introspection, HTTP health probes) go through this.

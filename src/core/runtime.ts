@@ -74,7 +74,7 @@ export type Forwarder = (request: UpstreamRequest, info: RequestInfo) => Promise
 export interface RequestInfo {
   /** Address of the TCP peer (Workers: CF-Connecting-IP). */
   remoteAddr: string
-  /** Keeps work alive after the response (Workers `ctx.waitUntil`); defaults to the runtime's. */
+  /** Keeps work alive after the response (Workers `ctx.waitUntil`): finish.ts holds the isolate for an access line written after the body. */
   waitUntil?: (promise: Promise<unknown>) => void
   /** Adapter-private data (e.g. Node's IncomingMessage/ServerResponse); the core never reads it. */
   native?: unknown
@@ -104,8 +104,6 @@ export interface Runtime {
   name: RuntimeName
   forward: Forwarder
   logger: Logger
-  /** Runs background work; the default for requests whose RequestInfo has none. */
-  waitUntil(promise: Promise<unknown>): void
   /** Milliseconds, monotonic where the runtime allows (performance.now). */
   now(): number
   /**

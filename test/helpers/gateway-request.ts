@@ -33,7 +33,6 @@ export async function testGateway(yaml: string, answer: (req: UpstreamRequest) =
       return answer(req)
     },
     logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), access: (r) => void rec.access.push(r) },
-    waitUntil: () => {},
     now: () => performance.now(),
   }
   const gateway = createGateway(parsed.config, runtime)

@@ -20,7 +20,6 @@ test('access log: chosen fields only, chosen headers with credentials redacted',
     name: 'node',
     forward: () => Promise.reject(new Error('none')),
     logger: { debug() {}, info() {}, warn() {}, error() {}, access: (r) => void lines.push(r) },
-    waitUntil: () => {},
     now: () => performance.now(),
   }
   const gw = createGateway(parsed.config, runtime)

@@ -13,7 +13,6 @@ test('one Analytics Engine data point per answered request [fake dataset: Analyt
     name: 'workerd',
     forward: () => Promise.reject(new Error('none')),
     logger: { debug() {}, info() {}, warn() {}, error() {}, access() {} },
-    waitUntil: () => {},
     now: () => performance.now(),
     recordRequest: createAnalyticsRecorder({ writeDataPoint: (p) => void points.push(p) }),
   }

@@ -26,7 +26,6 @@ function gateway(yaml: string, shared?: Store) {
     name: 'node',
     forward: () => Promise.reject(new Error('no upstream in this test')),
     logger: silent,
-    waitUntil: () => {},
     now: () => performance.now(),
     stores: { local, shared: shared ?? local },
   }
