@@ -8,7 +8,7 @@ import { resolveRoute } from '../config/resolve.ts'
 import type { Config, RouteConfig } from '../config/types.ts'
 import { GatewayError } from '../core/errors.ts'
 import type { RouteHandler } from '../core/policy.ts'
-import { isSent, type Runtime } from '../core/runtime.ts'
+import type { Runtime } from '../core/runtime.ts'
 import type { LimitStores } from '../core/store.ts'
 import { createEchoHandler } from '../handlers/echo.ts'
 import { createProxyHandler } from '../handlers/proxy.ts'
@@ -116,11 +116,9 @@ export function createGateway(config: Config, runtime: Runtime, upstreams: Upstr
     upstreams,
     ready,
     handle,
-    async fetch(request, info) {
-      const answer = await handle(request, info)
-      // Only a forwarder with a native channel (Node's) answers `Sent`, and only through handle.
-      return isSent(answer) ? new Response(null, { status: answer.status }) : answer
-    },
+    // The same function: a forwarder answers `Sent` only through a native channel it finds in
+    // RequestInfo.native, which only Node's listener passes; every other adapter gets a Response.
+    fetch: handle as Gateway['fetch'],
     inactive: inactiveKeysOf(config),
     routes: () => config.routes.map(summarizeRoute),
     backends: () => pools.snapshot(runtime.now()),

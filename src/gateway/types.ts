@@ -41,7 +41,7 @@ export interface Gateway {
   readonly ready: Promise<void>
   /** The pipeline: a Response, or `Sent` when the forwarder answered through the native channel. */
   handle(request: Request, info: RequestInfo): Promise<Response | Sent>
-  /** The same for adapters without a native channel: always a Response. */
+  /** The same pipeline for adapters that pass no native channel (RequestInfo.native): always a Response. */
   fetch(request: Request, info: RequestInfo): Promise<Response>
   routes(): RouteSummary[]
   backends(): BackendSummary[]
