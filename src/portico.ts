@@ -1,6 +1,6 @@
 /**
- * `import { createPortico } from 'portico'`: the gateway as a fetch handler, for any runtime
- * that speaks Request/Response (Bun.serve, Deno.serve, a Workers default export, a Hono mount).
+ * `import { createPortico } from 'portico'`: the gateway as a fetch handler, for any host that
+ * speaks Request/Response (each use is shown in docs/embedding.md).
  * The config is validated exactly as `portico --validate` does; an invalid one throws a
  * PorticoConfigError whose message is the CLI's `FILE: key.path: message` lines.
  * @module

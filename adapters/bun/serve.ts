@@ -6,7 +6,7 @@
  */
 import { adminAddress, parseListenAddress, urlOf } from '../server/listen-address.ts'
 import { loadConfigInWorker } from '../server/config-in-worker.ts'
-import { createListenerSet, serveWithHeaderDeadline } from '../server/listener-set.ts'
+import { bindAll, serveWithHeaderDeadline } from '../server/listener-set.ts'
 import { createServerRuntime } from '../server/server-runtime.ts'
 import type { BoundListeners, RuntimeSpec, ServerRuntime, ServerSetup } from '../server/start.ts'
 import { type ListenerTls, httpsUrl } from '../server/tls-config.ts'
@@ -32,8 +32,7 @@ function bunTls(tls: ListenerTls): Bun.TLSOptions[] {
 }
 
 export async function bindBun({ config, holder, tls: tlsOf, adminApp }: ServerSetup): Promise<BoundListeners> {
-  const set = createListenerSet()
-  try {
+  return bindAll(async (set) => {
     for (const [i, l] of config.listeners.entries()) {
       if (l.protocol !== 'http') continue
       const tls = tlsOf[i]
@@ -66,12 +65,7 @@ export async function bindBun({ config, holder, tls: tlsOf, adminApp }: ServerSe
       const server = Bun.serve({ hostname: host, port, fetch: adminApp.fetch })
       set.add(null, { url: urlOf(server.hostname ?? host, server.port ?? port), stop: () => server.stop(), force: () => server.stop(true) })
     }
-  } catch (err) {
-    // A listener that cannot bind (address in use) must not leave the ones before it open.
-    await set.bound.force()
-    throw err
-  }
-  return set.bound
+  })
 }
 
 export const bunSpec: RuntimeSpec = {

@@ -6,7 +6,7 @@
  */
 import { adminAddress, parseListenAddress, urlOf } from '../server/listen-address.ts'
 import { loadConfigInWorker } from '../server/config-in-worker.ts'
-import { createListenerSet, serveWithHeaderDeadline } from '../server/listener-set.ts'
+import { bindAll, serveWithHeaderDeadline } from '../server/listener-set.ts'
 import { createServerRuntime } from '../server/server-runtime.ts'
 import type { BoundListeners, RuntimeSpec, ServerRuntime, ServerSetup } from '../server/start.ts'
 import { httpsUrl } from '../server/tls-config.ts'
@@ -41,8 +41,7 @@ function denoServe(address: string, fetch: Handler, tls?: { cert: string; key: s
 }
 
 export async function bindDeno({ config, holder, tls: tlsOf, adminApp }: ServerSetup): Promise<BoundListeners> {
-  const set = createListenerSet()
-  try {
+  return bindAll(async (set) => {
     for (const [i, l] of config.listeners.entries()) {
       if (l.protocol !== 'http') continue
       const tls = tlsOf[i]
@@ -64,12 +63,7 @@ export async function bindDeno({ config, holder, tls: tlsOf, adminApp }: ServerS
       const { server, url } = denoServe(adminAddress(config.admin), adminApp.fetch as Handler)
       set.add(null, { url, stop: () => server.shutdown() })
     }
-  } catch (err) {
-    // A listener that cannot bind (address in use) must not leave the ones before it open.
-    await set.bound.force()
-    throw err
-  }
-  return set.bound
+  })
 }
 
 export const denoSpec: RuntimeSpec = {

@@ -22,7 +22,7 @@ export interface ListenerSet {
   add(id: string | null, listener: BoundListener): void
 }
 
-export function createListenerSet(): ListenerSet {
+function createListenerSet(): ListenerSet {
   const stops: (() => Promise<unknown>)[] = []
   const forces: (() => unknown)[] = []
   const bound: BoundListeners = {
@@ -40,6 +40,21 @@ export function createListenerSet(): ListenerSet {
       else bound.listeners[id] = l.url
     },
   }
+}
+
+/**
+ * Binds through `bind`; when one listener cannot bind (address in use), the ones bound before it
+ * are closed before the error goes on, so a failed start leaves no socket open.
+ */
+export async function bindAll(bind: (set: ListenerSet) => Promise<void>): Promise<BoundListeners> {
+  const set = createListenerSet()
+  try {
+    await bind(set)
+  } catch (err) {
+    await set.bound.force()
+    throw err
+  }
+  return set.bound
 }
 
 /**
