@@ -3,7 +3,7 @@
  * from `navigator.userAgent` (a Web API) and from what the host passes to the fetch handler.
  * @module
  */
-import type { MetricsRegistry } from './observability/metrics.ts'
+import type { MetricsRegistry } from './core/metrics.ts'
 import type { LimitStores } from './core/store.ts'
 import { dropDecodedEncoding } from './proxy/decoded-encoding.ts'
 import { createFetchForwarder } from './proxy/fetch-forwarder.ts'

@@ -6,7 +6,7 @@
 import { Hono, type Context } from 'hono'
 import { type AdminAppOptions, createAdminApp } from '../../src/admin/admin-app.ts'
 import type { Store } from '../../src/core/store.ts'
-import type { MetricsRegistry } from '../../src/observability/metrics.ts'
+import type { MetricsRegistry } from '../../src/core/metrics.ts'
 import type { GatewayHolder } from '../../src/gateway/holder.ts'
 import type { RequestInfo } from '../../src/core/runtime.ts'
 

@@ -6,7 +6,7 @@
  */
 import type { Config } from '../../src/config/types.ts'
 import type { Logger, Runtime } from '../../src/core/runtime.ts'
-import type { MetricsRegistry } from '../../src/observability/metrics.ts'
+import type { MetricsRegistry } from '../../src/core/metrics.ts'
 import type { LimitStores } from '../../src/core/store.ts'
 import { type AnalyticsEngineDataset, createAnalyticsRecorder } from './analytics.ts'
 import { createWorkerdForwarder } from './forwarder.ts'

@@ -7,7 +7,7 @@
 import type { Config } from '../../src/config/types.ts'
 import type { Logger } from '../../src/core/runtime.ts'
 import { gatewayMetrics } from '../../src/observability/gateway-metrics.ts'
-import type { MetricsRegistry } from '../../src/observability/metrics.ts'
+import type { MetricsRegistry } from '../../src/core/metrics.ts'
 import type { LimitStores } from '../../src/core/store.ts'
 import { guardStore } from '../../src/store/guard.ts'
 import { createMemoryStore } from '../../src/store/memory-store.ts'

@@ -8,7 +8,7 @@
 import type { GatewayHolder } from '../gateway/holder.ts'
 import type { Reloader, ReloadStatus } from '../gateway/reload.ts'
 import type { BackendSummary, RouteSummary } from '../gateway/types.ts'
-import type { MetricsRegistry } from '../observability/metrics.ts'
+import type { MetricsRegistry } from '../core/metrics.ts'
 
 export interface DashboardDataOptions {
   /**

@@ -8,7 +8,7 @@ import { recordLatency } from '../balancer/types.ts'
 import type { RouteConfig } from '../config/types.ts'
 import type { RequestContext } from '../core/context.ts'
 import { GatewayError } from '../core/errors.ts'
-import type { HeaderList, ResponseHead } from '../core/headers.ts'
+import type { HeaderList } from '../core/headers.ts'
 import type { ResponseHeadHook, RouteHandler, UpstreamRequestHook } from '../core/policy.ts'
 import type { DirectSink, Runtime, Sent, UpstreamAnswer, UpstreamRequest } from '../core/runtime.ts'
 import type { HttpEndpoint } from '../upstream/endpoint.ts'
@@ -65,20 +65,21 @@ export function createProxyHandler(route: RouteConfig, targets: RouteTargets, de
   // Per try, labelled by route and backend origin (both from config: bounded cardinality).
   const upstreamDuration = runtime.metrics ? gatewayMetrics(runtime.metrics).upstreamDuration : null
 
+  /** The affinity pin for the backend that answered; null without session affinity. */
+  const pin: HeadExtra<HttpEndpoint> =
+    affinity === null
+      ? null
+      : function pinCookie(ctx, head, backend) {
+          const cookie = affinity.cookie(backend, ctx.request.headers)
+          if (cookie) head.headers.append('set-cookie', cookie)
+        }
+
   /** The response phase of an upstream answer on the Web path (every runtime but Node's direct one). */
   function finishWeb(ctx: RequestContext, res: Response, backend: HttpEndpoint): Response {
-    const out = finishUpstreamResponse(ctx, res, headHooks, pinFor(ctx, backend), inPlace)
+    const out = finishUpstreamResponse(ctx, res, headHooks, pin, backend, inPlace)
     // The idle timeout of a fetch body: undici enforces its own (bodyTimeout) on Node.
     if (idleMs > 0 && out.body !== null) return new Response(observeBody(out.body, idleMs, ignoreEnd), out)
     return out
-  }
-
-  function pinFor(ctx: RequestContext, backend: HttpEndpoint): HeadExtra {
-    if (affinity === null) return null
-    return (head: ResponseHead) => {
-      const pin = affinity.cookie(backend, ctx.request.headers)
-      if (pin) head.headers.append('set-cookie', pin)
-    }
   }
 
   /** Node's direct path: the forwarder hands the raw head over before it writes it. */
@@ -87,7 +88,7 @@ export function createProxyHandler(route: RouteConfig, targets: RouteTargets, de
       head(head) {
         stripHopByHop(head.headers)
         finishHead(ctx, head, headHooks)
-        pinFor(ctx, backend)?.(head)
+        pin?.(ctx, head, backend)
       },
     }
   }

@@ -4,7 +4,7 @@
  * counted under route="".
  * @module
  */
-import type { Counter, Gauge, Histogram, MetricsRegistry } from './metrics.ts'
+import type { Counter, Gauge, Histogram, MetricsRegistry } from '../core/metrics.ts'
 
 export interface GatewayMetrics {
   requests: Counter

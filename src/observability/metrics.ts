@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Counter, Gauge, Histogram, MetricsRegistry } from '../core/metrics.ts'
+import type { MetricsRegistry } from '../core/metrics.ts'
 
 type Kind = 'counter' | 'gauge' | 'histogram'
 
@@ -26,7 +26,6 @@ interface Child {
   sum?: number
 }
 
-export type { Counter, Gauge, Histogram, MetricsRegistry } from '../core/metrics.ts'
 
 const DEFAULT_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 

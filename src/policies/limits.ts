@@ -12,7 +12,7 @@ import type { RequestContext } from '../core/context.ts'
 import { GatewayError } from '../core/errors.ts'
 import type { HeaderEdit } from '../core/headers.ts'
 import type { GatewayMetrics } from '../observability/gateway-metrics.ts'
-import { type LimitStores, type Store, StoreError } from '../core/store.ts'
+import { type LimitStores, StoreError } from '../core/store.ts'
 import { type LimitPolicy, type LimitResult, createQuotaPolicy, createRateLimitPolicy, createSpikeArrestPolicy } from './rate-limit.ts'
 
 /** The route's rate_limit → spike_arrest → quota as one request policy; null when none is enabled. */

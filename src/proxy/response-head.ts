@@ -28,19 +28,23 @@ export function finishHead(ctx: RequestContext, head: ResponseHead, hooks: reado
   }
 }
 
-/** A head's extra step that only its handler knows (the affinity pin cookie). */
-export type HeadExtra = ((head: ResponseHead) => void) | null
+/**
+ * A head's extra step that only its handler knows (the affinity pin cookie for the endpoint that
+ * answered): built once per route, called with the endpoint, so a request allocates no closure.
+ */
+export type HeadExtra<E> = ((ctx: RequestContext, head: ResponseHead, endpoint: E) => void) | null
 
 /**
  * An upstream Response finished for the client. `inPlace`: the runtime's fetch Responses have
  * mutable headers (Runtime.mutableResponses): they are edited and the Response itself returned
  * when its body needs no change, instead of a copied Headers and a new Response.
  */
-export function finishUpstreamResponse(
+export function finishUpstreamResponse<E>(
   ctx: RequestContext,
   res: Response,
   hooks: readonly ResponseHeadHook[],
-  extra: HeadExtra,
+  extra: HeadExtra<E>,
+  endpoint: E,
   inPlace: boolean,
 ): Response {
   let headers: Headers
@@ -50,7 +54,7 @@ export function finishUpstreamResponse(
   } else headers = copyEndToEnd(res.headers, DROP_RESPONSE)
   const head = { status: res.status, headers }
   finishHead(ctx, head, hooks)
-  extra?.(head)
+  extra?.(ctx, head, endpoint)
   let body = res.body
   if (body !== null && (NULL_BODY.has(res.status) || ctx.request.method === 'HEAD')) {
     body.cancel().catch(() => {})

@@ -6,7 +6,7 @@
  * @module
  */
 import type { RequestContext } from '../core/context.ts'
-import { type HeaderList } from '../core/headers.ts'
+import type { HeaderList } from '../core/headers.ts'
 import type { UpstreamRequestHook } from '../core/policy.ts'
 import type { UpstreamRequest } from '../core/runtime.ts'
 import { CLIENT_CERT_FINGERPRINT_HEADER, CLIENT_CERT_SUBJECT_HEADER } from './client-cert.ts'

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Logger } from '../core/runtime.ts'
-import type { Counter } from '../observability/metrics.ts'
+import type { Counter } from '../core/metrics.ts'
 import { type Store, StoreError } from '../core/store.ts'
 
 export interface StoreGuardOptions {

@@ -27,7 +27,7 @@ routes:
     backends: [{ url: "http://up.test" }]
 `
 
-function preflight(path: string): RequestInit {
+function preflight(): RequestInit {
   return { method: 'OPTIONS', headers: { origin: ORIGIN, 'access-control-request-method': 'GET' } }
 }
 
@@ -38,17 +38,17 @@ describe('phase order', () => {
 
   test('ip_filter runs before cors: a denied address gets 403 even for a preflight', async () => {
     const gw = await testGateway(CONFIG)
-    const denied = await gw.request('/g', { ...preflight('/g'), remoteAddr: '203.0.113.9' })
+    const denied = await gw.request('/g', { ...preflight(), remoteAddr: '203.0.113.9' })
     expect(denied.status).toBe(403)
     expect((await denied.json()).error.code).toBe('ip_forbidden')
-    const ok = await gw.request('/g', preflight('/g'))
+    const ok = await gw.request('/g', preflight())
     expect(ok.status).toBe(204)
     expect(ok.headers.get('access-control-allow-origin')).toBe(ORIGIN)
   })
 
   test('a preflight is answered by cors before auth and limits: no credentials needed, no tokens spent', async () => {
     const gw = await testGateway(CONFIG)
-    for (let i = 0; i < 5; i++) expect((await gw.request('/g', preflight('/g'))).status).toBe(204)
+    for (let i = 0; i < 5; i++) expect((await gw.request('/g', preflight())).status).toBe(204)
     const authed = await gw.request('/g', { headers: { 'x-api-key': 'k-123' } })
     expect(authed.status).toBe(200)
   })
@@ -82,7 +82,7 @@ describe('one finish per request', () => {
   test('echo, preflight, 404, a refusal and a proxied answer each end in exactly one access line', async () => {
     const gw = await testGateway(CONFIG)
     await (await gw.request('/g', { headers: { 'x-api-key': 'k-123' } })).text()
-    await (await gw.request('/g', preflight('/g'))).text()
+    await (await gw.request('/g', preflight())).text()
     await (await gw.request('/nowhere')).text()
     await (await gw.request('/g')).text()
     await (await gw.request('/up/x')).text()
