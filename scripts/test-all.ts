@@ -14,7 +14,7 @@ mkdirSync(out, { recursive: true })
 const onlyArg = process.argv.indexOf('--only')
 const only = onlyArg === -1 ? null : (process.argv[onlyArg + 1] ?? '').split(',').filter(Boolean)
 if (only !== null && only.length === 0) {
-  console.error('usage: node scripts/test-all.ts [--only unit,integration,node,bun,deno,workerd]')
+  console.error('usage: node scripts/test-all.ts [--only unit,integration,node,bun,deno,workerd,bun:node-http,deno:node-http]')
   process.exit(2)
 }
 /** A runner that hangs is killed and counted as crashed, so CI always gets its summary line. */
@@ -31,6 +31,14 @@ const runners: Runner[] = []
 if (only === null || only.includes('unit')) runners.push({ name: 'unit', args: ['--project', 'unit'] })
 if (only === null || only.includes('integration')) runners.push({ name: 'integration', args: ['--project', 'integration'] })
 for (const rt of runtimes) runners.push({ name: `conformance:${rt}`, args: ['--project', 'conformance'], env: { PORTICO_RUNTIME: rt } })
+// Bun and Deno serve some listeners on the node:http bridge (a header deadline, mTLS, SNI): the
+// same suite runs against that path too. `bun:node-http` selects one alone.
+for (const rt of ['bun', 'deno']) {
+  const name = `${rt}:node-http`
+  if (only === null || only.includes(name)) {
+    runners.push({ name: `conformance:${name}`, args: ['--project', 'conformance'], env: { PORTICO_RUNTIME: rt, PORTICO_LISTENER: 'node-http' } })
+  }
+}
 
 interface Row {
   name: string
@@ -44,7 +52,7 @@ interface Row {
 
 const rows: Row[] = []
 for (const r of runners) {
-  const json = join(out, `${r.name.replace(':', '-')}.json`)
+  const json = join(out, `${r.name.replaceAll(':', '-')}.json`)
   rmSync(json, { force: true })
   const started = Date.now()
   console.log(`\n== ${r.name}`)

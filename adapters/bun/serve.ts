@@ -6,7 +6,7 @@
  */
 import { adminAddress, parseListenAddress, urlOf } from '../server/listen-address.ts'
 import { loadConfigInWorker } from '../server/config-in-worker.ts'
-import { bindAll, serveWithHeaderDeadline } from '../server/listener-set.ts'
+import { bindAll, serveOnNodeHttp } from '../server/listener-set.ts'
 import { createServerRuntime } from '../server/server-runtime.ts'
 import type { BoundListeners, RuntimeSpec, ServerRuntime, ServerSetup } from '../server/start.ts'
 import { type ListenerTls, httpsUrl } from '../server/tls-config.ts'
@@ -36,14 +36,9 @@ export async function bindBun({ config, holder, tls: tlsOf, adminApp }: ServerSe
     for (const [i, l] of config.listeners.entries()) {
       if (l.protocol !== 'http') continue
       const tls = tlsOf[i]
-      if (tls === null && l.http.read_header_timeout !== undefined) {
-        set.add(l.id, await serveWithHeaderDeadline(l, holder))
-        continue
-      }
-      // A header deadline needs node:http (Bun.serve has none): over TLS that is the node:tls path too.
-      if (tls !== null && (tls.clientAuth !== 'none' || l.http.read_header_timeout !== undefined)) {
-        const { serveNodeTls } = await import('./node-tls-listener.ts')
-        set.add(l.id, await serveNodeTls(l, tls, holder))
+      // node:http where Bun.serve lacks it: a header deadline, or reading the client certificate.
+      if (l.http.read_header_timeout !== undefined || (tls !== null && tls.clientAuth !== 'none')) {
+        set.add(l.id, await serveOnNodeHttp(l, tls, holder, 'tls-socket'))
         continue
       }
       const { host, port } = parseListenAddress(l.address)

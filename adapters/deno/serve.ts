@@ -6,7 +6,7 @@
  */
 import { adminAddress, parseListenAddress, urlOf } from '../server/listen-address.ts'
 import { loadConfigInWorker } from '../server/config-in-worker.ts'
-import { bindAll, serveWithHeaderDeadline } from '../server/listener-set.ts'
+import { bindAll, serveOnNodeHttp } from '../server/listener-set.ts'
 import { createServerRuntime } from '../server/server-runtime.ts'
 import type { BoundListeners, RuntimeSpec, ServerRuntime, ServerSetup } from '../server/start.ts'
 import { httpsUrl } from '../server/tls-config.ts'
@@ -45,13 +45,9 @@ export async function bindDeno({ config, holder, tls: tlsOf, adminApp }: ServerS
     for (const [i, l] of config.listeners.entries()) {
       if (l.protocol !== 'http') continue
       const tls = tlsOf[i]
-      if (tls === null && l.http.read_header_timeout !== undefined) {
-        set.add(l.id, await serveWithHeaderDeadline(l, holder))
-        continue
-      }
-      if (tls !== null && (tls.clientAuth !== 'none' || tls.sni.length > 0 || l.http.read_header_timeout !== undefined)) {
-        const { serveNodeTls } = await import('./node-tls-listener.ts')
-        set.add(l.id, await serveNodeTls(l, tls, holder))
+      // node:http(s) where Deno.serve lacks it: a header deadline, SNI, client certificates.
+      if (l.http.read_header_timeout !== undefined || (tls !== null && (tls.clientAuth !== 'none' || tls.sni.length > 0))) {
+        set.add(l.id, await serveOnNodeHttp(l, tls, holder, 'https'))
         continue
       }
       const handle: Handler = (req, env) => holder.current.fetch(req, { remoteAddr: env.remoteAddr.hostname })

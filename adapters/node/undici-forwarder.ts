@@ -14,8 +14,8 @@ import { GatewayError } from '../../src/core/errors.ts'
 import type { Forwarder, UpstreamAnswer, UpstreamRequest } from '../../src/core/runtime.ts'
 import { upstreamFailure } from '../../src/proxy/fetch-forwarder.ts'
 import { DirectExchange } from './direct-exchange.ts'
-import type { NodeBindings } from './node-listener.ts'
-import { nodeToWeb } from './node-streams.ts'
+import type { NodeBindings } from '../server/node-http/listener.ts'
+import { nodeToWeb } from '../server/node-http/streams.ts'
 
 export interface UndiciForwarder {
   forward: Forwarder

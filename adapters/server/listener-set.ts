@@ -6,7 +6,9 @@
  */
 import type { ListenerConfig } from '../../src/config/types.ts'
 import type { GatewayHolder } from '../../src/gateway/holder.ts'
+import type { TlsVia } from './node-http/server.ts'
 import type { BoundListeners } from './start.ts'
+import type { ListenerTls } from './tls-config.ts'
 
 export interface BoundListener {
   url: string
@@ -58,10 +60,11 @@ export async function bindAll(bind: (set: ListenerSet) => Promise<void>): Promis
 }
 
 /**
- * A plain listener with `read_header_timeout`: Bun.serve and Deno.serve have no header deadline,
- * their node:http server enforces one. Imported only when a listener needs it.
+ * A listener on the node:http bridge (node-http/server.ts), for Bun and Deno where their native
+ * server lacks what the listener asks for. Imported only then: node:http costs ~9 MB of resident
+ * memory that a Bun.serve- or Deno.serve-only gateway never uses.
  */
-export async function serveWithHeaderDeadline(l: ListenerConfig, holder: GatewayHolder): Promise<BoundListener> {
-  const { serveOnNodeHttp } = await import('./node-http-listener.ts')
-  return serveOnNodeHttp(l, (req, remoteAddr) => holder.current.fetch(req, { remoteAddr }))
+export async function serveOnNodeHttp(l: ListenerConfig, tls: ListenerTls | null, holder: GatewayHolder, via: TlsVia): Promise<BoundListener> {
+  const { serveNodeHttp } = await import('./node-http/server.ts')
+  return serveNodeHttp(l, tls, () => holder.current.handle, via)
 }

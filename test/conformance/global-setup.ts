@@ -3,13 +3,13 @@
  * through the real CLI, waits for its `ready` line, and hands the addresses to the tests.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { createWriteStream, mkdirSync, readdirSync, readFileSync } from 'node:fs'
+import { createWriteStream, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { TestProject } from 'vitest/node'
 import { INTROSPECT_CLIENT, startIntrospection } from '../fixtures/introspection.ts'
 import { startJwks } from '../fixtures/jwks.ts'
 import { startUpstreams } from '../fixtures/upstreams.ts'
-import { describeSkips } from './skip-table.ts'
+import { describeSkips, targetOf } from './skip-table.ts'
 
 export const root = join(import.meta.dirname, '../..')
 export const ADMIN_TOKEN = 'conformance-admin-token-4f1c'
@@ -20,6 +20,8 @@ export const CONF_ADMIN_KEY = 'conformance-key-root-2b9e55'
 declare module 'vitest' {
   export interface ProvidedContext {
     runtime: string
+    /** `native` (Bun.serve, Deno.serve, node:http on Node) or `node-http` (the bridge on every runtime). */
+    listener: string
     baseUrl: string
     /** Admin base URL: its own listener, or the mount under the main listener on workerd. */
     adminUrl: string
@@ -147,17 +149,36 @@ export function startPortico(runtime: string, config: string | null, env: Record
   return { child, ready, stop, kill, exited }
 }
 
+/**
+ * The suite's config; `PORTICO_LISTENER=node-http` gives the public listener a header deadline,
+ * which Bun.serve and Deno.serve lack, so Bun and Deno serve it on the node:http bridge
+ * (adapters/server/node-http/): the same suite then checks that path too.
+ */
+function conformanceConfig(listener: string | undefined): string {
+  const file = join(root, 'test/conformance/portico.yaml')
+  if (listener === undefined || listener === 'native') return file
+  if (listener !== 'node-http') throw new Error(`PORTICO_LISTENER: expected native or node-http, got ${listener}`)
+  const text = readFileSync(file, 'utf8')
+  const patched = text.replace('    protocol: http\n', '    protocol: http\n    http: { read_header_timeout: 30s }\n')
+  if (patched === text) throw new Error('conformance config: the public listener was not found to patch')
+  mkdirSync(join(root, '.test-out'), { recursive: true })
+  const out = join(root, '.test-out', 'conformance-node-http.yaml')
+  writeFileSync(out, patched)
+  return out
+}
+
 export default async function setup(project: TestProject) {
   const runtime = process.env.PORTICO_RUNTIME ?? 'node'
   // The reasons are in the skipped tests' names too; printed here so a plain `vitest run` shows them.
-  for (const line of describeSkips(runtime)) console.log(`[conformance] ${line}`)
+  const listener = process.env.PORTICO_LISTENER ?? 'native'
+  for (const line of describeSkips(targetOf(runtime, listener))) console.log(`[conformance] ${line}`)
   const ups = await startUpstreams()
   const jwks = await startJwks()
   const introspection = await startIntrospection()
   const logFile = join(root, '.test-out', `conformance-${runtime}.log`)
   const portico = startPortico(
     runtime,
-    join(root, 'test/conformance/portico.yaml'),
+    conformanceConfig(listener),
     {
       UP_A: ups.a,
       UP_B: ups.b,
@@ -187,6 +208,7 @@ export default async function setup(project: TestProject) {
   }
   const baseUrl = ready.listeners.public
   project.provide('runtime', runtime)
+  project.provide('listener', listener)
   project.provide('baseUrl', baseUrl)
   project.provide('adminUrl', ready.admin ?? `${baseUrl}/__portico`)
   project.provide('adminToken', ADMIN_TOKEN)

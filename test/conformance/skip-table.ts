@@ -32,6 +32,15 @@ export const SKIPS: Record<string, Partial<Record<Feature, string>>> = {
     absoluteAuthority:
       "Deno.serve keeps the authority in request.url but also the client's Host field, and the gateway routes by Host (docs/proxy.md)",
   },
+  // PORTICO_LISTENER=node-http: Bun and Deno on the node:http bridge, which parses the request
+  // itself (absolute-form and pipelining then hold); the fetch-side limits stay.
+  'bun:node-http': {
+    cliOnce: CLI_ONCE,
+  },
+  'deno:node-http': {
+    hostOverride: "Deno's fetch always derives Host from the URL (rewrite.host cannot be honoured)",
+    cliOnce: CLI_ONCE,
+  },
   workerd: {
     hostOverride: "workerd's fetch always derives Host from the URL (rewrite.host cannot be honoured)",
     clientAbort:
@@ -47,7 +56,12 @@ export const SKIPS: Record<string, Partial<Record<Feature, string>>> = {
   },
 }
 
+/** The table's key: the runtime, with `:node-http` when its listener runs on the node:http bridge. */
+export function targetOf(runtime: string, listener: string | undefined): string {
+  return listener === 'node-http' && runtime !== 'node' ? `${runtime}:node-http` : runtime
+}
+
 /** One line per skipped feature, for the run's header. */
-export function describeSkips(runtime: string): string[] {
-  return Object.entries(SKIPS[runtime] ?? {}).map(([feature, reason]) => `skipped on ${runtime}: ${feature}: ${reason}`)
+export function describeSkips(target: string): string[] {
+  return Object.entries(SKIPS[target] ?? {}).map(([feature, reason]) => `skipped on ${target}: ${feature}: ${reason}`)
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { absoluteForm } from '../../../adapters/node/node-listener.ts'
+import { absoluteForm } from '../../../adapters/server/node-http/listener.ts'
 
 describe('absolute-form request targets (RFC 9112 §3.2.2)', () => {
   test('authority and origin-form path are split; an empty path is /', () => {

@@ -1,7 +1,7 @@
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { describe, expect, test } from 'vitest'
-import { NodeHeaders } from '../../../adapters/node/node-request.ts'
+import { NodeHeaders } from '../../../adapters/server/node-http/request.ts'
 import { HeaderList } from '../../../src/core/headers.ts'
 import { copyEndToEndList } from '../../../src/proxy/hop-by-hop.ts'
 

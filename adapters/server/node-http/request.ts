@@ -87,7 +87,7 @@ function immutable(): TypeError {
   return new TypeError('the headers of a received request are immutable; copy them into new Headers')
 }
 
-/** The client's body as a Web stream (node-streams.ts). */
+/** The client's body as a Web stream (streams.ts). */
 export type ToWeb = (incoming: IncomingMessage) => ReadableStream<Uint8Array>
 
 export class NodeRequest {

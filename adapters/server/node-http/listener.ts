@@ -8,10 +8,10 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { GatewayError, errorResponse } from '../../src/core/errors.ts'
-import { isSent, type RequestInfo, type Sent } from '../../src/core/runtime.ts'
-import { NodeRequest } from './node-request.ts'
-import { nodeToWeb } from './node-streams.ts'
+import { GatewayError, errorResponse } from '../../../src/core/errors.ts'
+import { isSent, type RequestInfo, type Sent } from '../../../src/core/runtime.ts'
+import { NodeRequest } from './request.ts'
+import { nodeToWeb } from './streams.ts'
 
 /** The client's body as a Web stream that reads nothing until first read. */
 const requestBody = (incoming: IncomingMessage) => nodeToWeb(incoming, 0, true)
@@ -75,9 +75,20 @@ function writeError(err: unknown, out: ServerResponse): Promise<void> {
 }
 
 /**
- * Writes a WHATWG Response into the ServerResponse. A body that ends with its first chunk (the
- * gateway's JSON errors, small echo answers) goes out with Content-Length in one write; longer
- * ones are streamed chunked, with backpressure. A body that fails part-way cuts the connection:
+ * The next chunk if the stream has it at hand (it resolves within a few microtasks: a body built
+ * from a string or buffer), else `pending`, whose read keeps running: a stream that is still
+ * waiting on its upstream must not hold back what came before it.
+ */
+function readAtHand<T>(read: Promise<T>): Promise<T | 'pending'> {
+  const later = Promise.resolve().then(() => Promise.resolve('pending' as const))
+  return Promise.race([read, later])
+}
+
+/**
+ * Writes a WHATWG Response into the ServerResponse. A body whose whole content is at hand (the
+ * gateway's JSON errors, echo answers) goes out with Content-Length in one write; any other is
+ * streamed chunked with backpressure, the head written at once and each chunk as it arrives (an
+ * SSE event is never held behind the next one). A body that fails part-way cuts the connection:
  * the status is already sent, and a clean end would pass a truncated body off as complete.
  */
 export async function writeResponse(response: Response, out: ServerResponse): Promise<void> {
@@ -97,26 +108,32 @@ export async function writeResponse(response: Response, out: ServerResponse): Pr
   const abort = () => void reader.cancel().catch(() => {})
   out.once('close', abort)
   try {
-    let next = await reader.read()
-    if (next.done) {
-      headers['content-length'] ??= '0'
-    } else if (headers['content-length'] === undefined) {
-      const first = next.value
-      next = await reader.read()
-      if (next.done) {
-        headers['content-length'] = String(first.byteLength)
+    let read = reader.read()
+    const first = await readAtHand(read)
+    if (first !== 'pending' && headers['content-length'] === undefined) {
+      if (first.done) {
+        headers['content-length'] = '0'
         out.writeHead(response.status, headers)
-        out.end(first)
-        return
+        return void out.end()
+      }
+      read = reader.read()
+      const second = await readAtHand(read)
+      if (second !== 'pending' && second.done) {
+        headers['content-length'] = String(first.value.byteLength)
+        out.writeHead(response.status, headers)
+        return void out.end(first.value)
       }
       out.writeHead(response.status, headers)
-      await write(out, first)
+      await write(out, first.value)
+    } else {
+      out.writeHead(response.status, headers)
+      if (first !== 'pending') {
+        if (first.done) return void out.end()
+        await write(out, first.value)
+        read = reader.read()
+      }
     }
-    if (!out.headersSent) out.writeHead(response.status, headers)
-    while (!next.done) {
-      await write(out, next.value)
-      next = await reader.read()
-    }
+    for (let next = await read; !next.done; next = await reader.read()) await write(out, next.value)
     out.end()
   } catch {
     out.destroy()
