@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net'
 import { describe, expect, test } from 'vitest'
 import { NodeHeaders } from '../../../adapters/node/node-request.ts'
 import { HeaderList } from '../../../src/core/headers.ts'
-import { copyEndToEndList } from '../../../src/proxy/hop-by-hop.ts'
 
 describe('HeaderList (the upstream request fields)', () => {
   test('set replaces the first field of that name and drops the others, case-insensitively', () => {
@@ -28,15 +27,6 @@ describe('HeaderList (the upstream request fields)', () => {
     expect(h.has('accept')).toBe(false)
     expect(h.get('accept')).toBeNull()
     expect(h.flat).toEqual([])
-  })
-
-  test('copyEndToEndList drops hop-by-hop fields, those named in Connection and the drop set', () => {
-    const src = new Headers({ connection: 'close, x-hop', 'x-hop': '1', te: 'trailers', host: 'h', 'x-kept': 'yes', cookie: 'a=1' })
-    const out = copyEndToEndList(src, new Set(['host']))
-    expect(out.pairs()).toEqual([
-      ['cookie', 'a=1'],
-      ['x-kept', 'yes'],
-    ])
   })
 })
 
