@@ -26,6 +26,8 @@ describe('${…} expansion in values', () => {
     )
     expect(value).toEqual({ a: 'Bearer t0k', b: ['x-h1-y'], c: { d: 'from-file' } })
     expect(report).toEqual({ errors: [], warnings: [] })
+    // Only trailing whitespace goes (the newline a file ends with); leading spaces are the secret's own.
+    expect(expand('${file:/s}', {}, () => '  s3cret value \n\n\t ').value).toBe('  s3cret value')
   })
 
   test('an unset ${NAME} stays as text with a warning; $request_id-style variables are untouched', () => {

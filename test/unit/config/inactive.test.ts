@@ -8,16 +8,20 @@ import { parseConfig } from '../../../src/config/load.ts'
 import type { Config } from '../../../src/config/types.ts'
 
 const root = join(import.meta.dirname, '../../..')
-const load = (text: string, file = 'f.yaml'): { config: Config; warnings: string[] } => {
-  const res = parseConfig(text, file, { env: {} })
+const load = (text: string, file = 'f.yaml', env: Record<string, string> = {}): { config: Config; warnings: string[] } => {
+  const res = parseConfig(text, file, { env })
   if (!res.ok) throw new Error(formatIssues(res.issues))
   return res
 }
-const example = (name: string) => load(readFileSync(join(root, 'configs/examples', name), 'utf8'), name)
+/** configs/examples/runway-*.yaml are the README's two YAML blocks verbatim (seed 000_1f8d70524bbacb0f.txt). */
+const example = (name: string, env: Record<string, string> = {}) => load(readFileSync(join(root, 'configs/examples', name), 'utf8'), name, env)
+const jwtSecret = (config: Config) => (config.authentication as { jwt: { secret: string } }).jwt.secret
 
 describe("Runway's README examples", () => {
   test('the minimal example validates and uses nothing inactive', () => {
     const { config, warnings } = example('runway-minimal.yaml')
+    expect(config.listeners).toHaveLength(1)
+    expect(config.routes).toHaveLength(1)
     expect(config.listeners[0]).toMatchObject({ id: 'listener-0', address: ':8080', protocol: 'http' })
     expect(config.routes[0]).toMatchObject({ id: 'my-api', path: '/api/', path_prefix: true, backends: [{ url: 'http://localhost:9001', weight: 1 }] })
     expect(warnings).toEqual([])
@@ -33,13 +37,22 @@ describe("Runway's README examples", () => {
       'routes.users-api.cache',
     ])
     // Active parts came through converted: durations in ms, transform defaults filled.
+    expect(config.listeners[0].http).toMatchObject({ read_timeout: 30_000, write_timeout: 30_000 })
     const r = config.routes[0]
+    expect(r.id).toBe('users-api')
     expect(r.timeout_policy).toEqual({ request: 30_000, backend: 10_000 })
     expect(r.circuit_breaker).toMatchObject({ max_requests: 5, timeout: 30_000, failure_threshold: 3 })
     expect(r.retry_policy).toMatchObject({ max_retries: 2, budget: { ratio: 0.1, min_retries: 3, window: 10_000 } })
     expect(r.transform?.request?.headers.add).toEqual({ 'X-Request-ID': '$request_id', 'X-Forwarded-For': '$remote_addr' })
     // JWT_SECRET is unset in this test: Runway keeps the text, we say so.
     expect(warnings).toEqual(['authentication.jwt.secret: ${JWT_SECRET} is not set and was kept as text'])
+    expect(jwtSecret(config)).toBe('${JWT_SECRET}')
+  })
+
+  test('the full example with JWT_SECRET set: the secret is expanded, nothing is warned', () => {
+    const { config, warnings } = example('runway-example.yaml', { JWT_SECRET: 's3cret' })
+    expect(jwtSecret(config)).toBe('s3cret')
+    expect(warnings).toEqual([])
   })
 })
 

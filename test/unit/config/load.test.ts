@@ -41,6 +41,20 @@ describe('every problem is reported at once, with path and line', () => {
     expect(issues['routes.1.methods.0']).toMatchObject({ message: 'is not an HTTP method', line: 14 })
     expect(issues['routes.1'].message).toContain('exactly one target')
     expect(issues['routes.1'].line).toBe(8)
+    // Those and no others: one problem does not drag follow-up issues in.
+    expect(Object.keys(issues).sort()).toEqual(
+      [
+        'listeners.0.address',
+        'routes.0.path_prefx',
+        'routes.1',
+        'routes.1.backends.0.url',
+        'routes.1.id',
+        'routes.1.methods.0',
+        'routes.1.path',
+        'routes.1.timeout',
+        'routes.1.upstream',
+      ].sort(),
+    )
   })
 
   test('formatIssues prints FILE: path: message (line N), one per line', () => {
@@ -84,6 +98,7 @@ describe('input forms', () => {
       expect(res.issues[0].message).toMatch(/^YAML: /)
       expect(res.issues[0].line).toBeGreaterThanOrEqual(3)
     }
+    expect(parse('routes:\n\t- id: a')).toMatchObject({ ok: false, issues: [{ message: expect.stringMatching(/^YAML: .*[Tt]ab/), line: 2 }] })
   })
 
   test('duplicate keys are refused rather than the last one silently winning', () => {

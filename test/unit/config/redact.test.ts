@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
+import { formatIssues } from '../../../src/config/issues.ts'
+import { parseConfig } from '../../../src/config/load.ts'
 import { redactConfig } from '../../../src/config/redact.ts'
 
 describe('redactConfig', () => {
@@ -52,5 +56,15 @@ describe('redactConfig', () => {
     const input = { admin: { token: 'T' } }
     redactConfig(input)
     expect(input.admin.token).toBe('T')
+  })
+
+  test("Runway's README example: the JWT secret is hidden once JWT_SECRET has been expanded into it", () => {
+    const text = readFileSync(join(import.meta.dirname, '../../../configs/examples/runway-example.yaml'), 'utf8')
+    const res = parseConfig(text, 'runway-example.yaml', { env: { JWT_SECRET: 'jwt-secret-value' } })
+    if (!res.ok) throw new Error(formatIssues(res.issues))
+    expect(JSON.stringify(res.config)).toContain('jwt-secret-value')
+    const red = redactConfig(res.config) as { authentication: { jwt: { secret: string; issuer: string } } }
+    expect(red.authentication.jwt).toMatchObject({ secret: '[redacted]', issuer: 'https://auth.example.com' })
+    expect(JSON.stringify(red)).not.toContain('jwt-secret-value')
   })
 })

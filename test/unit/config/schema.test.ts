@@ -75,12 +75,21 @@ describe('routes', () => {
     expect(p['routes.0.match.headers.1']).toBe('needs exactly one of value, present, regex')
     expect(p['routes.0.match.cookies.0.regex']).toBe('is not a valid regular expression')
     expect(refused(echo('rewrite: { regex: "[a-" }'))['routes.0.rewrite.regex']).toBe('is not a valid regular expression')
+    expect(valid(echo('rewrite: { regex: "^/r/(.*)", replacement: x }')).routes[0].rewrite?.regex).toBe('^/r/(.*)')
   })
 
   test('exactly one target: none or two are refused', () => {
     expect(refused('routes: [{ id: a, path: /a }]')['routes.0']).toContain('needs exactly one target')
     expect(refused('routes: [{ id: a, path: /a, echo: true, backends: [{ url: "http://h:1" }] }]')['routes.0']).toContain('needs exactly one target')
     expect(refused('routes: [{ id: a, path: /a, echo: false }]')['routes.0']).toContain('needs exactly one target')
+    // echo: false is no target, so it sits beside one without a conflict.
+    expect(valid('routes: [{ id: a, path: /a, echo: false, backends: [{ url: "http://h:1" }] }]').routes[0].echo).toBe(false)
+  })
+
+  test('a duplicate route id is one issue, at the second id, naming the first', () => {
+    const res = parse('routes:\n  - id: a\n    path: /a\n    echo: true\n  - id: a\n    path: /b\n    echo: true')
+    if (res.ok) throw new Error('expected the config to be refused')
+    expect(res.issues).toEqual([{ file: 'f.yaml', path: 'routes.1.id', message: 'duplicate route id (also routes.0.id)', line: 5 }])
   })
 
   test('backend URLs: absolute http(s), a base path allowed, no query or fragment; weight defaults to 1', () => {
@@ -106,6 +115,11 @@ describe('routes', () => {
   test('listener addresses must be host:port, :port or [v6]:port', () => {
     for (const ok of [':8080', '127.0.0.1:0', 'localhost:80', '[::]:443']) expect(valid(`listeners: [{ address: "${ok}" }]`).listeners[0].address).toBe(ok)
     for (const bad of ['8080', 'localhost', '::1:80', 'h:port']) expect(refused(`listeners: [{ address: "${bad}" }]`)['listeners.0.address']).toBeDefined()
+  })
+
+  test('retry_policy.max_retries is at most 10', () => {
+    expect(valid(echo('retry_policy: { max_retries: 10 }')).routes[0].retry_policy?.max_retries).toBe(10)
+    expect(refused(echo('retry_policy: { max_retries: 99 }'))['routes.0.retry_policy.max_retries']).toBeDefined()
   })
 
   test('max_body_size must be a positive integer', () => {
@@ -159,4 +173,6 @@ test('the JSON Schema describes the config as written (durations are strings)', 
   expect(Object.keys(route)).toEqual(expect.arrayContaining(['id', 'path', 'backends', 'upstream', 'echo', 'rate_limit']))
   expect(JSON.stringify(route.timeout)).toContain('"string"')
   expect(JSON.stringify(schema)).toContain('"additionalProperties":false')
+  // Plain JSON: `portico schema` prints it with JSON.stringify, so nothing may be lost on the way.
+  expect(JSON.parse(JSON.stringify(schema))).toEqual(schema)
 })

@@ -13,6 +13,30 @@ function received(pairs: [string, string][]) {
   }
 }
 
+describe('hop-by-hop stripping (RFC 9110 §7.6.1)', () => {
+  test('standard hop-by-hop fields and those named in Connection are dropped', () => {
+    const h = new Headers({
+      connection: 'keep-alive, X-Secret-Hop',
+      'keep-alive': 'timeout=5',
+      'x-secret-hop': '1',
+      te: 'trailers',
+      upgrade: 'h2c',
+      'proxy-connection': 'keep-alive',
+      'transfer-encoding': 'chunked',
+      'x-kept': 'yes',
+    })
+    const out = copyEndToEnd(h)
+    expect([...out.keys()]).toEqual(['x-kept'])
+  })
+
+  test('multiple Set-Cookie fields survive as separate fields', () => {
+    const h = new Headers()
+    h.append('set-cookie', 'a=1; Path=/')
+    h.append('set-cookie', 'b=2, c; Path=/')
+    expect(copyEndToEnd(h).getSetCookie()).toEqual(['a=1; Path=/', 'b=2, c; Path=/'])
+  })
+})
+
 describe('request direction', () => {
   test('Proxy-Authorization (RFC 9110 §11.7.2) and Expect are not copied upstream; Authorization is', () => {
     const out = copyEndToEndList(
@@ -45,6 +69,15 @@ describe('request direction', () => {
   test('every tchar is accepted (RFC 9110 §5.6.2)', () => {
     expect(isFieldName("!#$%&'*+-.^_`|~09azAZ")).toBe(true)
     expect(copyEndToEndList(received([["x-!#$%&'*+.^_`|~", 'v']])).flat).toEqual(["x-!#$%&'*+.^_`|~", 'v'])
+  })
+
+  test('copyEndToEndList drops hop-by-hop fields, those named in Connection and the drop set', () => {
+    const src = new Headers({ connection: 'close, x-hop', 'x-hop': '1', te: 'trailers', host: 'h', 'x-kept': 'yes', cookie: 'a=1' })
+    const out = copyEndToEndList(src, new Set(['host']))
+    expect(out.pairs()).toEqual([
+      ['cookie', 'a=1'],
+      ['x-kept', 'yes'],
+    ])
   })
 })
 

@@ -68,14 +68,6 @@ describe('normalizePath', () => {
     }
   })
 
-  test('WHATWG URL parsing followed by normalizePath never escapes a prefix', () => {
-    for (const raw of ['/api/../admin', '/api/%2e%2e/admin', '/api/.%2E/admin', '/api/./../admin']) {
-      const pathname = new URL(`http://h${raw}`).pathname
-      expect(normalizePath(pathname), raw).toBe('/admin')
-      expect(normalizePath(raw), raw).toBe('/admin')
-    }
-  })
-
   test('on arbitrary input the result is null or canonical: rooted, no empty/dot segments, idempotent', () => {
     const parts = ['a', 'b', '.', '..', '/', '//', '%2e', '%2E', '%2f', '%5C', '\\', '%41', '%', '%7e', '%c3', '~', '%2e%2e']
     let seed = 12345

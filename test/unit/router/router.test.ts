@@ -62,11 +62,12 @@ describe('exact and prefix paths', () => {
 
   test('traversal cannot escape a prefix: /api/../admin is /admin, which /api does not match', () => {
     const guarded = [prefix('api', '/api')]
-    for (const raw of ['/api/../admin', '/api/%2e%2e/admin', '/api/.%2e/admin', '/api/./../admin', '/api\\..\\admin']) {
+    for (const raw of ['/api/../admin', '/api/%2e%2e/admin', '/api/.%2e/admin', '/api/.%2E/admin', '/api/./../admin', '/api\\..\\admin']) {
       const path = normalizePath(raw)
       expect(path, raw).toBe('/admin')
       expect(idOf(guarded, path!), raw).toBe('none')
-      expect(idOf(guarded, normalizePath(new URL(`http://h${raw}`).pathname)!), raw).toBe('none')
+      // What a runtime hands over has been through WHATWG URL parsing first: the same result.
+      expect(normalizePath(new URL(`http://h${raw}`).pathname), raw).toBe('/admin')
     }
     expect(normalizePath('/api/..%2Fadmin')).toBeNull()
     expect(idOf(guarded, normalizePath('//api//users')!)).toBe('api')

@@ -8,9 +8,9 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { loadConfigFile } from '../../../adapters/server/config-file.ts'
-import { formatIssues } from '../../../src/config/issues.ts'
-import { createPortico, PorticoConfigError } from '../../../src/portico.ts'
+import { loadConfigFile } from '../../adapters/server/config-file.ts'
+import { formatIssues } from '../../src/config/issues.ts'
+import { createPortico, PorticoConfigError } from '../../src/portico.ts'
 
 let upstream: Server
 let upUrl = ''
