@@ -9,8 +9,10 @@
  * is not re-armed, so an unused config costs nothing; the next read starts it again.
  * @module
  */
+import { connect } from 'cloudflare:sockets'
 import { DurableObject } from 'cloudflare:workers'
-import { createHttpProbe, probeRound } from '../../src/upstream/health.ts'
+import { probeRound } from '../../src/upstream/health.ts'
+import { createProbe } from '../../src/upstream/probes.ts'
 import { groupOf, type HealthCheckGroup, type HealthCheckPlan, type HealthVerdicts, verdictsOf } from '../../src/upstream/shared-health.ts'
 
 interface Group extends HealthCheckGroup {
@@ -98,7 +100,7 @@ export class PorticoHealthObject extends DurableObject {
     this.armed = true
     const due = this.groups.filter((g) => g.nextDue <= now)
     for (const g of due) g.nextDue = now + g.check.interval
-    await Promise.all(due.map((g) => probeRound(g.check, g.endpoints, createHttpProbe(g.check, fetch))))
+    await Promise.all(due.map((g) => probeRound(g.check, g.endpoints, createProbe(g.check, { fetch, connect }))))
     await this.save()
     await this.ctx.storage.setAlarm(Math.min(...this.groups.map((g) => g.nextDue)))
   }

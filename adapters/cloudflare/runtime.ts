@@ -4,6 +4,7 @@
  * `cloudflare.analytics_engine_binding` names a bound dataset.
  * @module
  */
+import { connect } from 'cloudflare:sockets'
 import type { Config } from '../../src/config/types.ts'
 import type { Logger, Runtime } from '../../src/core/runtime.ts'
 import type { MetricsRegistry } from '../../src/core/metrics.ts'
@@ -24,6 +25,7 @@ export function createWorkerdRuntime(o: WorkerdRuntimeOptions): Runtime {
   return {
     name: 'workerd',
     forward: createWorkerdForwarder(),
+    connect,
     logger: o.logger,
     now: () => performance.now(),
     // Per isolate: each isolate counts only what it served (docs/proxy.md).

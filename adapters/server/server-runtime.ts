@@ -7,6 +7,7 @@ import type { Config } from '../../src/config/types.ts'
 import type { Forwarder, Logger, Runtime, RuntimeName } from '../../src/core/runtime.ts'
 import { createMetricsRegistry } from '../../src/observability/metrics.ts'
 import { createServerStores } from './stores.ts'
+import { connectTcp } from './tcp-connect.ts'
 
 /** `runtime.schedule`: an interval that does not keep the process alive. */
 export function schedule(everyMs: number, fn: () => void): () => void {
@@ -44,6 +45,7 @@ export async function createServerRuntime(
   return {
     name,
     forward,
+    connect: connectTcp,
     mutableResponses: options.mutableResponses,
     logger,
     now: () => performance.now(),

@@ -90,6 +90,7 @@ const STATUS_PATTERN = /^([1-5]\d\d|[1-5]xx|[1-5]\d\d-[1-5]\d\d)$/
 
 /** Runway `health_check`; every key optional so global → upstream merging can tell what was set. */
 export const healthCheck = strict({
+  type: z.enum(['http', 'tcp']).optional(),
   path: z.string().startsWith('/').optional(),
   method: z.string().optional(),
   interval: duration.optional(),

@@ -80,6 +80,8 @@ export interface ConsistentHashConfig {
 }
 
 export interface HealthCheckConfig {
+  /** (portico) `http` (default): a request judged by `expected_status`; `tcp`: a connection is opened and closed (Kong's `type: tcp`). */
+  type?: 'http' | 'tcp'
   path?: string
   method?: string
   interval?: Millis

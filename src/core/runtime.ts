@@ -100,9 +100,25 @@ export interface Logger {
   access(record: LogFields): void
 }
 
+/**
+ * A TCP connection opened by the runtime, in the shape of Workers' `connect()` (cloudflare:sockets),
+ * the one socket API every runtime can offer over Web streams.
+ */
+export interface RuntimeSocket {
+  readonly readable: ReadableStream<Uint8Array>
+  readonly writable: WritableStream<Uint8Array>
+  /** Resolves once connected; rejects when the connection cannot be made. */
+  readonly opened: Promise<unknown>
+  close(): Promise<void>
+}
+
+export type Connect = (address: { hostname: string; port: number }) => RuntimeSocket
+
 export interface Runtime {
   name: RuntimeName
   forward: Forwarder
+  /** Opens TCP connections (TCP health probes; L4 later). */
+  connect?: Connect
   logger: Logger
   /** Milliseconds, monotonic where the runtime allows (performance.now). */
   now(): number

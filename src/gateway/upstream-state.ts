@@ -12,7 +12,7 @@ import type { UpstreamState } from './types.ts'
 /** `shared`: where active checks run when the runtime has no timers (Workers: a Durable Object alarm). */
 export function createUpstreamState(runtime: Runtime, shared?: SharedHealthChecks): UpstreamState {
   return {
-    pools: createPoolRegistry({ fetch: runtime.fetch ?? fetch, schedule: runtime.schedule, logger: runtime.logger, runtimeName: runtime.name, shared }),
+    pools: createPoolRegistry({ fetch: runtime.fetch ?? fetch, connect: runtime.connect, schedule: runtime.schedule, logger: runtime.logger, runtimeName: runtime.name, shared }),
     breakers: createBreakerRegistry(),
   }
 }

@@ -12,6 +12,7 @@ import type { HealthCheckConfig } from '../config/types.ts'
 import type { Endpoint, HttpEndpoint } from './endpoint.ts'
 
 export interface ResolvedHealthCheck {
+  type: 'http' | 'tcp'
   path: string
   method: string
   interval: number
@@ -50,7 +51,7 @@ export interface CheckDeps {
   runtimeName: string
 }
 
-const DEFAULTS = { path: '/health', method: 'GET', interval: 10_000, timeout: 5_000, healthy_after: 2, unhealthy_after: 3, expected_status: ['200-399'] }
+const DEFAULTS = { type: 'http', path: '/health', method: 'GET', interval: 10_000, timeout: 5_000, healthy_after: 2, unhealthy_after: 3, expected_status: ['200-399'] }
 
 function noop(): void {}
 
@@ -76,15 +77,6 @@ export function resolveHealthCheck(...layers: (HealthCheckConfig | undefined)[])
     ...merged,
     expected: compileStatusPatterns(merged.expected_status ?? DEFAULTS.expected_status),
   } as ResolvedHealthCheck
-}
-
-/** An HTTP probe: `method path` on the endpoint's base URL through `fetch`, judged by `expected`. */
-export function createHttpProbe(check: ResolvedHealthCheck, fetcher: typeof fetch): HealthProbe<HttpEndpoint> {
-  return async function httpProbe(e, signal) {
-    const res = await fetcher(e.origin + e.basePath + check.path, { method: check.method, signal, redirect: 'manual' })
-    await res.body?.cancel()
-    return check.expected(res.status)
-  }
 }
 
 /** One probe round over `endpoints`; updates each endpoint's verdict by the after-N rules. */

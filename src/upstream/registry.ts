@@ -13,7 +13,8 @@
  */
 import type { Config, HealthCheckConfig } from '../config/types.ts'
 import { clearHealth, createHttpEndpoint, type EndpointSpec, type HttpEndpoint, isAvailable } from './endpoint.ts'
-import { type CheckDeps, type CheckGroup, createHealthChecks, createHttpProbe, resolveHealthCheck } from './health.ts'
+import { type CheckDeps, type CheckGroup, createHealthChecks, resolveHealthCheck } from './health.ts'
+import { createProbe, type ProbeDeps } from './probes.ts'
 import { createPool, type PoolSettings } from './pool.ts'
 import { buildRouteTargets, type RouteTargets } from './route-targets.ts'
 
@@ -55,10 +56,8 @@ export interface PoolRegistry {
   close(): void
 }
 
-export interface RegistryDeps extends CheckDeps {
-  /** For HTTP health probes: the runtime's fetch, never the global one. */
-  fetch: typeof fetch
-}
+/** `fetch` and `connect` (the probes') are the runtime's, never the global ones. */
+export interface RegistryDeps extends CheckDeps, ProbeDeps {}
 
 interface Owner {
   endpoints: HttpEndpoint[]
@@ -77,7 +76,7 @@ interface VersionData {
 }
 
 export function createPoolRegistry(deps: RegistryDeps): PoolRegistry {
-  const checks = createHealthChecks<HttpEndpoint>(deps, (check) => createHttpProbe(check, deps.fetch))
+  const checks = createHealthChecks<HttpEndpoint>(deps, (check) => createProbe(check, deps))
   const open: VersionData[] = []
   const newest = (): VersionData | undefined => open[open.length - 1]
 

@@ -37,6 +37,18 @@ describe('health', () => {
     expect(checked.map((b: { healthy: boolean }) => b.healthy).sort()).toEqual([false, true])
   })
 
+  testOn('activeChecks', 'a TCP probe (health_check.type: tcp) judges by connecting: the refusing port is out, A is in', async () => {
+    await vi.waitFor(async () => {
+      const { backends } = await (await admin('/backends')).json()
+      const tcp = backends.filter((b: { upstream?: string }) => b.upstream === 'tcp-checked')
+      expect(tcp.map((b: { healthy: boolean }) => b.healthy).sort()).toEqual([false, true])
+    }, { timeout: 5000, interval: 100 })
+    for (let i = 0; i < 6; i++) {
+      const { res, json } = await getJson('/tcp-checked/x')
+      expect([res.status, json.server]).toEqual([200, 'A'])
+    }
+  })
+
   test('readiness holds while at least min_healthy_backends can take traffic', async () => {
     const res = await admin('/readyz')
     expect(res.status).toBe(200)
