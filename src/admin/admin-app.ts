@@ -143,7 +143,7 @@ export function createAdminApp(holder: GatewayHolder, options: AdminAppOptions =
     }
     return c.json({ route, action, circuit_breakers: holder.current.circuitBreakers().filter((b) => b.route === route) })
   })
-  const dashboard = holder.current.config.admin.dashboard?.enabled !== false
+  const dashboard = holder.current.config.admin.ui?.enabled !== false
   if (dashboard) app.get('/ui', (c) =>
     c.html(DASHBOARD_PAGE, 200, {
       'content-security-policy': DASHBOARD_CSP,

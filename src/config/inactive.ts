@@ -13,7 +13,7 @@ const TOP_ACTIVE = new Set([
   'redis', 'upstash', 'cloudflare', 'rate_limit', 'spike_arrest', 'quota', 'ip_filter', 'cors', 'security_headers',
   'shutdown', 'tracing',
 ])
-const ADMIN_ACTIVE = new Set(['enabled', 'port', 'address', 'path_prefix', 'token', 'metrics', 'readiness', 'dashboard'])
+const ADMIN_ACTIVE = new Set(['enabled', 'port', 'address', 'path_prefix', 'token', 'metrics', 'readiness', 'ui'])
 /** Authentication methods that work in this version. */
 const AUTH_ACTIVE = new Set(['api_key', 'basic', 'jwt', 'oauth'])
 const UPSTREAM_ACTIVE = new Set(['backends', 'load_balancer', 'consistent_hash', 'health_check', 'outlier_detection'])

@@ -6,6 +6,7 @@
 import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml'
 import { type ExpandOptions, type ExpandReport, expandValues } from './expand.ts'
 import { configSchema } from './schema.ts'
+import { unusedRetries } from './schema-route-rules.ts'
 import type { Config, ConfigIssue } from './types.ts'
 
 export type ParseResult = { ok: true; config: Config; warnings: string[] } | { ok: false; issues: ConfigIssue[] }
@@ -77,5 +78,6 @@ export function parseConfig(text: string, file: string, options: ExpandOptions):
       warnings.push(`routes.${i}: both sticky and session_affinity are set; session_affinity is used`)
     }
   })
+  warnings.push(...unusedRetries(result.data.routes))
   return { ok: true, config: result.data, warnings }
 }

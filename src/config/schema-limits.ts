@@ -6,13 +6,34 @@
  * @module
  */
 import { z } from 'zod'
+import { ALWAYS, checkAliases } from './schema-alias.ts'
 import { duration, strict } from './schema-parts.ts'
+import type { QuotaConfig, QuotaPeriod, RateLimitConfig, SpikeArrestConfig } from './types.ts'
 
 /** `ip` | `client_id` | `header:<name>` | `cookie:<name>` | `jwt_claim:<name>`. */
 const LIMIT_KEY = /^(ip|client_id|(header|cookie|jwt_claim):.+)$/
 const limitKey = z.string().regex(LIMIT_KEY, { message: 'must be ip, client_id, header:<name>, cookie:<name> or jwt_claim:<name>' })
 const failurePolicy = z.enum(['fail_open', 'fail_closed'])
 const mode = z.enum(['local', 'distributed'])
+
+/**
+ * Runway's `per_ip` next to `key` (docs/rate-limiting/rate-limiting-and-throttling.md: "per_ip:
+ * true — per-IP limits (false = global per-route)"; the two are mutually exclusive there).
+ */
+const perIp = z.boolean().optional()
+
+function checkPerIp(b: { per_ip?: boolean; key?: string }, ctx: z.RefinementCtx): void {
+  if (b.per_ip === true && b.key !== undefined) {
+    ctx.addIssue({ code: 'custom', message: 'per_ip and key are mutually exclusive (per_ip: true is key: ip)', path: ['per_ip'] })
+  }
+}
+
+/** The key a limit counts by: `key`, else per_ip true = ip, false = none (one bucket), else `absent`. */
+function keyOf(key: string | undefined, perIpValue: boolean | undefined, absent: string | undefined): string | undefined {
+  if (key !== undefined) return key
+  if (perIpValue !== undefined) return perIpValue ? 'ip' : undefined
+  return absent
+}
 
 const tier = strict({ rate: z.number().positive(), period: duration.optional(), burst: z.number().int().min(0).optional() })
 
@@ -21,7 +42,8 @@ export const rateLimit = strict({
   rate: z.number().positive().optional(),
   period: duration.default(1000),
   burst: z.number().int().min(0).optional(),
-  key: limitKey.default('ip'),
+  per_ip: perIp,
+  key: limitKey.optional(),
   mode: mode.default('local'),
   algorithm: z.enum(['token_bucket', 'sliding_window', 'gcra']).default('token_bucket'),
   tiers: z.record(z.string(), tier).optional(),
@@ -31,6 +53,7 @@ export const rateLimit = strict({
   /** (portico) RateLimit-Policy / RateLimit response fields. */
   headers: z.boolean().default(true),
 }).superRefine((r, ctx) => {
+  checkPerIp(r, ctx)
   if (r.tiers === undefined) {
     if (r.rate === undefined) ctx.addIssue({ code: 'custom', message: 'is required (or define tiers)', path: ['rate'] })
     if (r.tier_key !== undefined || r.default_tier !== undefined) {
@@ -45,28 +68,58 @@ export const rateLimit = strict({
   if (r.default_tier === undefined && r.rate === undefined) {
     ctx.addIssue({ code: 'custom', message: 'needs rate or default_tier for requests whose tier is unknown', path: ['default_tier'] })
   }
+}).transform((r): RateLimitConfig => {
+  // Runway's default key: the authenticated client, else the client IP.
+  const key = keyOf(r.key, r.per_ip, 'client_id')
+  const { key: _written, ...rest } = r
+  return key === undefined ? rest : { ...rest, key }
 })
 
-/** Smooths bursts to an even rate: `rate` per `period`, spaced evenly (GCRA, burst 1 by default). */
+/**
+ * Smooths bursts to an even rate: `rate` per `period`, spaced evenly (GCRA, burst 1 by default).
+ * One bucket for the route unless `per_ip: true` or a (portico) `key` (Runway's default).
+ */
 export const spikeArrest = strict({
   enabled: z.boolean().default(true),
   rate: z.number().positive(),
   period: duration.default(1000),
   burst: z.number().int().min(1).default(1),
-  key: limitKey.default('ip'),
+  per_ip: perIp,
+  key: limitKey.optional(),
   mode: mode.default('local'),
   failure_policy: failurePolicy.optional(),
 })
+  .superRefine(checkPerIp, ALWAYS)
+  .transform((s): SpikeArrestConfig => {
+    const key = keyOf(s.key, s.per_ip, undefined)
+    const { key: _written, ...rest } = s
+    return key === undefined ? rest : { ...rest, key }
+  })
 
-/** Calendar quota: `limit` per hour/day/week/month (UTC), counted in the store. */
+/** Portico's `window` names → Runway's `period` names. */
+const PERIOD_OF_WINDOW: Record<'hour' | 'day' | 'week' | 'month', QuotaPeriod> = { hour: 'hourly', day: 'daily', week: 'weekly', month: 'monthly' }
+
+/**
+ * Calendar quota: `limit` per period (UTC), counted in the store. Runway's `period` and `redis`;
+ * Portico's `window` and `mode` are accepted in their place.
+ */
 export const quota = strict({
   enabled: z.boolean().default(true),
   limit: z.number().int().positive(),
-  window: z.enum(['hour', 'day', 'week', 'month']).default('day'),
+  period: z.enum(['hourly', 'daily', 'weekly', 'monthly', 'yearly']).optional(),
+  window: z.enum(['hour', 'day', 'week', 'month']).optional(),
   key: limitKey.default('client_id'),
-  mode: mode.default('distributed'),
+  mode: mode.optional(),
+  /** Runway: true = count in the shared store (mode: distributed), false = in the process (local). */
+  redis: z.boolean().optional(),
   failure_policy: failurePolicy.optional(),
 })
+  .superRefine(checkAliases({ period: 'window', redis: 'mode' }), ALWAYS)
+  .transform(({ window, redis, ...q }): QuotaConfig => ({
+    ...q,
+    period: q.period ?? (window === undefined ? 'daily' : PERIOD_OF_WINDOW[window]),
+    mode: q.mode ?? (redis === undefined ? 'distributed' : redis ? 'distributed' : 'local'),
+  }))
 
 export const store = strict({
   type: z.enum(['memory', 'redis', 'upstash', 'cloudflare_kv', 'durable_object']).default('memory'),

@@ -5,7 +5,12 @@
  */
 import { z } from 'zod'
 import { parseDuration } from './duration.ts'
+import { ALWAYS, checkAliases } from './schema-alias.ts'
 import { closest } from './suggest.ts'
+import type { AdaptiveConcurrencyConfig, OutlierDetectionConfig } from './types.ts'
+
+const OUTLIER_ALIASES = { base_ejection_duration: 'base_ejection_time', max_ejection_duration: 'max_ejection_time' }
+const ADAPTIVE_ALIASES = { min_concurrency: 'min_limit', max_concurrency: 'max_limit' }
 
 /** A strict object: unknown keys are errors naming the closest known key. */
 export function strict<T extends z.ZodRawShape>(shape: T) {
@@ -118,17 +123,27 @@ export const backend = strict({
   health_check: healthCheck.optional(),
 })
 
-/** Passive outlier detection (Envoy's names where Runway has none). */
+/** Passive outlier detection: Runway's keys, Envoy's `consecutive_errors` (portico). */
 export const outlierDetection = strict({
+  enabled: z.boolean().default(true),
   consecutive_errors: z.number().int().min(1).default(5),
   /** Eject when errors / exchanges in `window` reach this (with at least `min_requests`). */
   error_rate_threshold: z.number().gt(0).max(1).optional(),
   min_requests: z.number().int().min(1).default(20),
   window: duration.default(10_000),
-  base_ejection_time: duration.default(30_000),
-  max_ejection_time: duration.default(300_000),
+  base_ejection_duration: duration.optional(),
+  max_ejection_duration: duration.optional(),
+  /** Portico's earlier names of the two above. */
+  base_ejection_time: duration.optional(),
+  max_ejection_time: duration.optional(),
   max_ejection_percent: z.number().min(0).max(100).default(50),
 })
+  .superRefine(checkAliases(OUTLIER_ALIASES), ALWAYS)
+  .transform(({ base_ejection_time, max_ejection_time, ...o }): OutlierDetectionConfig => ({
+    ...o,
+    base_ejection_duration: o.base_ejection_duration ?? base_ejection_time ?? 30_000,
+    max_ejection_duration: o.max_ejection_duration ?? max_ejection_time ?? 300_000,
+  }))
 
 /** Runway `retry_policy`. Non-idempotent methods are retried only when listed here. */
 export const retryPolicy = strict({
@@ -182,16 +197,28 @@ export const sessionAffinity = strict({
   ttl: duration.default(3_600_000),
 })
 
+/** Runway `traffic_shaping.adaptive_concurrency`; `min_limit`/`max_limit` are Portico's earlier names. */
+const adaptiveConcurrency = strict({
+  enabled: z.boolean().default(true),
+  min_concurrency: z.number().int().min(1).optional(),
+  max_concurrency: z.number().int().min(1).optional(),
+  min_limit: z.number().int().min(1).optional(),
+  max_limit: z.number().int().min(1).optional(),
+  initial_limit: z.number().int().min(1).default(20),
+  latency_tolerance: z.number().min(1).default(2),
+  decrease_ratio: z.number().gt(0).lt(1).default(0.9),
+})
+  .superRefine(checkAliases(ADAPTIVE_ALIASES), ALWAYS)
+  .transform(({ min_limit, max_limit, ...a }): AdaptiveConcurrencyConfig => ({
+    ...a,
+    min_concurrency: a.min_concurrency ?? min_limit ?? 1,
+    max_concurrency: a.max_concurrency ?? max_limit ?? 1000,
+  }))
+  .refine((a) => a.min_concurrency <= a.max_concurrency, { message: 'min_concurrency must not exceed max_concurrency', path: ['min_concurrency'] })
+
 /** Runway `traffic_shaping` (only `adaptive_concurrency` is active). */
 export const trafficShaping = strict({
-  adaptive_concurrency: strict({
-    enabled: z.boolean().default(true),
-    min_limit: z.number().int().min(1).default(1),
-    max_limit: z.number().int().min(1).default(1000),
-    initial_limit: z.number().int().min(1).default(20),
-    latency_tolerance: z.number().min(1).default(2),
-    decrease_ratio: z.number().gt(0).lt(1).default(0.9),
-  }).optional(),
+  adaptive_concurrency: adaptiveConcurrency.optional(),
   throttle: z.unknown().optional(),
   bandwidth: z.unknown().optional(),
   priority: z.unknown().optional(),

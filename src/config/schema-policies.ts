@@ -5,12 +5,19 @@
  * @module
  */
 import { z } from 'zod'
+import { ALWAYS, checkAliases } from './schema-alias.ts'
 import { duration, strict } from './schema-parts.ts'
 
 const stringList = z.array(z.string())
 const oneOrMany = z.union([z.string(), stringList])
 
-export const ipFilter = strict({ allow: stringList.default([]), deny: stringList.default([]) })
+/** Runway `ip_filter` (global and per route); `enabled` defaults to true like Portico's other blocks. */
+export const ipFilter = strict({
+  enabled: z.boolean().default(true),
+  allow: stringList.default([]),
+  deny: stringList.default([]),
+  order: z.enum(['deny_first', 'allow_first']).default('deny_first'),
+})
 
 const jwt = strict({
   enabled: z.boolean().default(true),
@@ -116,7 +123,14 @@ export const securityHeaders = strict({
   referrer_policy: z.union([z.string(), z.literal(false)]).optional(),
   permissions_policy: z.string().optional(),
   xss_protection: z.union([z.boolean(), z.string()]).optional(),
-})
+  // Runway's spellings: header values as strings (checked in src/policies/security-headers.ts).
+  strict_transport_security: z.string().optional(),
+  x_content_type_options: z.string().optional(),
+  x_frame_options: z.string().optional(),
+}).superRefine(
+  checkAliases({ strict_transport_security: 'hsts', x_content_type_options: 'content_type_options', x_frame_options: 'frame_options' }),
+  ALWAYS,
+)
 
 export const cors = strict({
   enabled: z.boolean().default(true),

@@ -25,12 +25,26 @@ import {
   valueMatch,
 } from './schema-parts.ts'
 import { cache, compression, later, mirror, tcpRoute, udpRoute, websocket } from './schema-later.ts'
+import { ALWAYS, checkAliases } from './schema-alias.ts'
+import { checkRetries, checkTargets, foldRetries } from './schema-route-rules.ts'
 import { authentication, cors, ipFilter, routeAuth, securityHeaders, shutdown, tracing } from './schema-policies.ts'
 import { STORE_DEFAULTS, checkLimits, cloudflare, quota, rateLimit, redis, spikeArrest, store, upstash } from './schema-limits.ts'
 import { ACCESS_FIELDS } from './types.ts'
 import type { Config } from './types.ts'
 
 const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+
+/** Runway's `hosts` is folded into `server_names` (the name the TLS adapters read). */
+const sniCertificate = strict({
+  cert_file: z.string().min(1),
+  key_file: z.string().min(1),
+  hosts: z.array(z.string().min(1)).optional(),
+  server_names: z.array(z.string().min(1)).optional(),
+})
+  .superRefine(checkAliases({ hosts: 'server_names' }), ALWAYS)
+  .transform(({ hosts, ...c }) => (hosts === undefined ? c : { ...c, server_names: hosts }))
+
+const adminUi = strict({ enabled: z.boolean().default(true) })
 
 const listener = strict({
   id: z.string().min(1).optional(),
@@ -43,7 +57,7 @@ const listener = strict({
     client_ca_file: z.string().optional(),
     client_auth: z.enum(['none', 'request', 'require', 'verify']).default('none'),
     // SNI: extra certificates, picked by server name (exact or one-label wildcard).
-    certificates: z.array(strict({ cert_file: z.string().min(1), key_file: z.string().min(1), server_names: z.array(z.string().min(1)).optional() })).optional(),
+    certificates: z.array(sniCertificate).optional(),
   }).optional(),
   http: strict({
     read_timeout: duration.optional(),
@@ -72,18 +86,27 @@ const admin = strict({
     min_healthy_backends: z.number().int().min(0).default(1),
     require_redis: z.boolean().default(false),
   }).default({ min_healthy_backends: 1, require_redis: false }),
-  dashboard: strict({ enabled: z.boolean().default(true) }).optional(),
+  /** Runway's name for the dashboard at /ui; `dashboard` is Portico's earlier one. */
+  ui: adminUi.optional(),
+  dashboard: adminUi.optional(),
   pprof: later.optional(),
 })
+  .superRefine(checkAliases({ ui: 'dashboard' }), ALWAYS)
+  .transform(({ dashboard, ...a }) => (dashboard === undefined ? a : { ...a, ui: dashboard }))
 
 const upstream = strict({
-  backends: z.array(backend).min(1),
+  backends: z.array(backend).min(1).optional(),
   load_balancer: z.enum(LOAD_BALANCERS).default('round_robin'),
   consistent_hash: consistentHash.optional(),
   health_check: healthCheck.optional(),
+  // Service discovery (not active yet): the upstream has no endpoints until it is (gateway.ts).
   service: later.optional(),
   outlier_detection: outlierDetection.optional(),
   circuit_breaker: later.optional(),
+}).refine((u) => (u.backends === undefined) !== (u.service === undefined), {
+  // Runway's rule (config/loader.go validateUpstreams): one of the two, never both.
+  message: 'needs backends or service (not both)',
+  path: [],
 })
 
 export const routeSchema = strict({
@@ -105,6 +128,8 @@ export const routeSchema = strict({
   health_check: healthCheck.optional(),
   outlier_detection: outlierDetection.optional(),
   retry_policy: retryPolicy.optional(),
+  /** Runway's shorthand for retry_policy.max_retries (internal/proxy/proxy.go NewPolicyFromLegacy). */
+  retries: z.number().int().min(0).max(10).optional(),
   circuit_breaker: circuitBreaker.optional(),
   max_concurrent: z.number().int().min(1).optional(),
   traffic_shaping: trafficShaping.optional(),
@@ -148,19 +173,10 @@ export const routeSchema = strict({
   grpc: later.optional(),
   sse: later.optional(),
   security_headers: securityHeaders.optional(),
-}).superRefine(
-  (r, ctx) => {
-    const o = r as Record<string, unknown>
-    const kinds = [o.backends, o.upstream, o.echo === true ? true : undefined, o.traffic_split, o.service]
-    const targets = kinds.filter((k) => k !== undefined).length
-    if (targets !== 1) {
-      const message = 'needs exactly one target: backends, upstream, echo: true, traffic_split (or service, not active yet)'
-      ctx.addIssue({ code: 'custom', message, path: [] })
-    }
-  },
-  // Run even when fields inside failed, so every problem is reported in one pass.
-  { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
-)
+})
+  .superRefine(checkTargets, ALWAYS)
+  .superRefine(checkRetries, ALWAYS)
+  .transform(foldRetries)
 
 export const configShape = strict({
   listeners: z.array(listener).default([]),

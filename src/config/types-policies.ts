@@ -5,6 +5,13 @@
  */
 
 export interface IpFilterConfig {
+  /** Runway's switch; default true (a block that is written is on). */
+  enabled: boolean
+  /**
+   * Runway's `order`. `deny_first` (default): a denied address is refused even when allowed.
+   * `allow_first`: when the allow list is not empty it alone decides (deny is not consulted).
+   */
+  order: 'deny_first' | 'allow_first'
   /** CIDRs or single addresses; empty or omitted means every address that is not denied. */
   allow: string[]
   /** CIDRs or single addresses; deny wins over allow. */
@@ -44,6 +51,12 @@ export interface SecurityHeadersConfig {
   content_type_options?: boolean
   /** Default `DENY` (RFC 7034); false omits the header. */
   frame_options?: 'DENY' | 'SAMEORIGIN' | false
+  /** Runway's HSTS string, sent as written over HTTPS (`""`: none); `hsts` is Portico's structured form. */
+  strict_transport_security?: string
+  /** Runway's string: `nosniff` (the only value, also for `""`); `content_type_options` is Portico's switch. */
+  x_content_type_options?: string
+  /** Runway's string: `DENY` or `SAMEORIGIN` (`""`: none); `frame_options` is Portico's spelling. */
+  x_frame_options?: string
   /** Passed through verbatim; not sent when unset. */
   content_security_policy?: string
   /** Default `no-referrer`; false omits the header. */

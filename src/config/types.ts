@@ -49,8 +49,8 @@ export interface AdminConfig {
   token?: string
   metrics: { enabled: boolean; path: string }
   readiness: { min_healthy_backends: number; require_redis: boolean }
-  /** The web dashboard at /ui (on by default). */
-  dashboard?: { enabled: boolean }
+  /** The web dashboard at /ui (on by default). Runway's `ui`; `dashboard` is accepted as its alias. */
+  ui?: { enabled: boolean }
   pprof?: unknown
 }
 
@@ -91,13 +91,16 @@ export interface HealthCheckConfig {
   expected_status?: string[]
 }
 
+/** Runway's keys (`base_/max_ejection_time` are accepted as aliases); `consecutive_errors` is Envoy's. */
 export interface OutlierDetectionConfig {
+  /** false: no ejection for this route or upstream (a route's block wins over its upstream's). */
+  enabled: boolean
   consecutive_errors: number
   error_rate_threshold?: number
   min_requests: number
   window: Millis
-  base_ejection_time: Millis
-  max_ejection_time: Millis
+  base_ejection_duration: Millis
+  max_ejection_duration: Millis
   max_ejection_percent: number
 }
 
@@ -155,7 +158,8 @@ export interface SessionAffinityConfig {
 }
 
 export interface UpstreamConfig {
-  backends: BackendConfig[]
+  /** Absent when the upstream names a `service` instead (discovery, not active yet: no endpoints). */
+  backends?: BackendConfig[]
   load_balancer: LoadBalancerName
   consistent_hash?: ConsistentHashConfig
   health_check?: HealthCheckConfig
@@ -191,8 +195,13 @@ export interface RateLimitConfig {
   rate?: number
   period: Millis
   burst?: number
-  /** ip | client_id | header:<n> | cookie:<n> | jwt_claim:<n> */
-  key: string
+  /** As written (Runway): true is `key: ip`; false without a key is one bucket for the route. */
+  per_ip?: boolean
+  /**
+   * ip | client_id | header:<n> | cookie:<n> | jwt_claim:<n>; absent = one bucket for the route.
+   * Default (no key, no per_ip): client_id, which falls back to the client IP (Runway's default).
+   */
+  key?: string
   mode: LimitMode
   algorithm: 'token_bucket' | 'sliding_window' | 'gcra'
   tiers?: Record<string, { rate: number; period?: Millis; burst?: number }>
@@ -207,16 +216,24 @@ export interface SpikeArrestConfig {
   rate: number
   period: Millis
   burst: number
-  key: string
+  /** As written (Runway): true is `key: ip`. */
+  per_ip?: boolean
+  /** (portico) as in rate_limit; absent = one bucket for the route (Runway's default, per_ip false). */
+  key?: string
   mode: LimitMode
   failure_policy?: FailurePolicy
 }
 
+/** Runway's calendar periods, plus (portico) `weekly` (ISO weeks). */
+export type QuotaPeriod = 'hourly' | 'daily' | 'weekly' | 'monthly' | 'yearly'
+
 export interface QuotaConfig {
   enabled: boolean
   limit: number
-  window: 'hour' | 'day' | 'week' | 'month'
+  /** Runway's `period`; Portico's `window: hour|day|week|month` is accepted as its alias. */
+  period: QuotaPeriod
   key: string
+  /** Runway's `redis: true|false` is accepted for `distributed|local`. */
   mode: LimitMode
   failure_policy?: FailurePolicy
 }
@@ -230,10 +247,11 @@ export interface StoreConfig {
   shards: number
 }
 
+/** Runway's `min_/max_concurrency` (`min_/max_limit` are accepted as aliases). */
 export interface AdaptiveConcurrencyConfig {
   enabled: boolean
-  min_limit: number
-  max_limit: number
+  min_concurrency: number
+  max_concurrency: number
   initial_limit: number
   latency_tolerance: number
   decrease_ratio: number
@@ -258,6 +276,8 @@ export interface RouteConfig {
   health_check?: HealthCheckConfig
   outlier_detection?: OutlierDetectionConfig
   retry_policy?: RetryPolicyConfig
+  /** Runway's shorthand, kept as written: its count is folded into `retry_policy.max_retries`. */
+  retries?: number
   circuit_breaker?: CircuitBreakerConfig
   traffic_split?: TrafficSplitGroup[]
   session_affinity?: SessionAffinityConfig

@@ -17,7 +17,7 @@ import { createClientIpResolver } from '../net/client-ip.ts'
 import { gatewayMetrics } from '../observability/gateway-metrics.ts'
 import { createTracing } from '../observability/tracing.ts'
 import { createAuthMethods } from '../policies/auth/methods.ts'
-import { createIpFilter } from '../policies/ip-filter.ts'
+import { createGlobalIpFilter } from '../policies/ip-filter.ts'
 import { compileRoutePolicies, POLICY_KEYS, type PolicyDeps } from '../policies/registry.ts'
 import type { BreakerVersion } from '../resilience/circuit-breaker.ts'
 import { compileRouter } from '../router/router.ts'
@@ -36,7 +36,7 @@ import type { UpstreamVersion } from '../upstream/registry.ts'
  */
 export const HANDLER_KEYS = [
   'id', 'path', 'path_prefix', 'methods', 'match', 'backends', 'upstream', 'echo', 'load_balancer',
-  'consistent_hash', 'health_check', 'outlier_detection', 'retry_policy', 'circuit_breaker', 'max_concurrent',
+  'consistent_hash', 'health_check', 'outlier_detection', 'retry_policy', 'retries', 'circuit_breaker', 'max_concurrent',
   'traffic_shaping', 'traffic_split', 'session_affinity', 'sticky', 'strip_prefix', 'rewrite', 'max_body_size',
   'timeout', 'timeout_policy',
 ] as const
@@ -49,13 +49,24 @@ export function inactiveKeysOf(config: Config): string[] {
 
 let versions = 0
 
+/**
+ * Why a route has no endpoints: an `ai` route, a `service` target, or an upstream that names a
+ * service. Like an Envoy cluster with no hosts, the route is served and answers 503 until it has
+ * endpoints; the key is listed as accepted but not active at startup.
+ */
+function noEndpoints(route: RouteConfig): string {
+  if (route.service !== undefined) return 'no endpoints yet: service discovery (service) is not active in this version'
+  if (route.upstream !== undefined) return `no endpoints yet: upstream "${route.upstream}" names a service, and service discovery is not active in this version`
+  return 'no endpoints: the ai gateway is not active in this version'
+}
+
 function compileHandler(route: RouteConfig, runtime: Runtime, pools: UpstreamVersion, breakers: BreakerVersion, policies: ReturnType<typeof compileRoutePolicies>): RouteHandler {
   if (route.echo) return createEchoHandler(policies.responseHead)
   const targets = pools.targets(route.id)
   if (targets === null) {
-    // Only a `service` (service discovery) target gets here; it is listed as inactive at startup.
-    return function discoveryNotActive() {
-      return Promise.reject(new GatewayError(503, 'no_backend', 'service discovery is not active in this version'))
+    const message = noEndpoints(route)
+    return function noEndpointsYet() {
+      return Promise.reject(new GatewayError(503, 'no_backend', message))
     }
   }
   const breaker = breakers.forRoute(route)
@@ -91,7 +102,7 @@ export function createGateway(config: Config, runtime: Runtime, upstreams: Upstr
     finish: createFinish(config, runtime, metrics),
     requestLimits: requestLimitsOf(config.listeners),
     resolveClientIp: createClientIpResolver(config.trusted_proxies),
-    globalIpFilter: config.ip_filter === undefined ? null : createIpFilter(config.ip_filter, 'ip_filter'),
+    globalIpFilter: createGlobalIpFilter(config.ip_filter),
     trusted: compileCidrs(config.trusted_proxies.cidrs, 'trusted_proxies.cidrs'),
     tracing: createTracing(config),
   })
@@ -147,6 +158,8 @@ function memoryStores(config: Config): LimitStores {
 }
 
 function summarizeRoute(r: RouteConfig): RouteSummary {
-  const target = r.echo ? 'echo' : r.upstream ? `upstream:${r.upstream}` : (r.backends ?? []).map((b) => b.url).join(',')
+  // traffic_split first: backends or an upstream beside it (as Runway requires) are not balanced over.
+  const split = r.traffic_split?.map((g) => g.name).join(',')
+  const target = r.echo ? 'echo' : split ? `traffic_split:${split}` : r.upstream ? `upstream:${r.upstream}` : (r.backends ?? []).map((b) => b.url).join(',')
   return { id: r.id, path: r.path, path_prefix: r.path_prefix, methods: r.methods, domains: r.match.domains, target }
 }

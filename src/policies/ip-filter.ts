@@ -5,7 +5,9 @@
  * socket is `10.0.0.1` for both lists: a deny of `10.0.0.0/8` cannot be dodged by spelling.
  *
  * The global filter runs before routing (every request, routed or not); a route's own filter is
- * its `ip_filter` policy, after it. A route can only narrow the global list, never re-admit.
+ * its `ip_filter` policy, after it. A route can only narrow the global list, never re-admit, and
+ * a route's `enabled: false` turns off its own filter only (Runway evaluates both the same way:
+ * docs/security/security.md "IP Filtering").
  * @module
  */
 import type { IpFilterConfig } from '../config/types-policies.ts'
@@ -52,6 +54,12 @@ export function createIpFilter(options: Partial<IpFilterConfig>, where: string):
       return true
     }
   }
+  if (options.order === 'allow_first' && allow !== null) {
+    // Runway's allow_first (internal/middleware/ipfilter): an allow list, when there is one, decides alone.
+    return function ipFilterAllowFirst(clientIp: string): boolean {
+      return allow.has(clientIp)
+    }
+  }
   return function ipFilter(clientIp: string): boolean {
     if (deny.has(clientIp)) return false
     if (allow !== null) return allow.has(clientIp)
@@ -65,9 +73,14 @@ export function ipForbidden(): GatewayError {
   return new GatewayError(403, 'ip_forbidden', 'client address not allowed')
 }
 
-/** A route's `ip_filter`; null when the route has none. */
+/** The global `ip_filter`, run before routing; null when there is none or it is switched off. */
+export function createGlobalIpFilter(block: IpFilterConfig | undefined): IpFilter | null {
+  return block === undefined || block.enabled === false ? null : createIpFilter(block, 'ip_filter')
+}
+
+/** A route's `ip_filter`; null when the route has none or it is switched off. */
 export function createIpFilterPolicy(block: IpFilterConfig | undefined, where: string): RoutePolicy | null {
-  if (block === undefined) return null
+  if (block === undefined || block.enabled === false) return null
   const allowed = createIpFilter(block, where)
   return {
     name: 'ip_filter',

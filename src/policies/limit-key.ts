@@ -3,7 +3,8 @@
  * Compiled once per policy into a function. Anything but `ip` falls back to the client IP when
  * the request does not carry it (Kong does the same), so omitting a header never escapes the
  * limit. The kind is part of the value (`h:…`, `ip:…`), so a header value cannot collide with
- * an address; long values are hashed to bound the store key.
+ * an address; long values are hashed to bound the store key. No spec (Runway's `per_ip: false`,
+ * and spike_arrest's default) is one bucket for the whole route: every request counts as `*`.
  * @module
  */
 import type { RequestContext } from '../core/context.ts'
@@ -13,7 +14,13 @@ export type KeyFn = (ctx: RequestContext) => string
 
 const MAX_RAW = 128
 
-export function createKeyFn(spec: string): KeyFn {
+/** `*` has no kind prefix, so no per-client key can equal it. */
+function routeKey(): string {
+  return '*'
+}
+
+export function createKeyFn(spec: string | undefined): KeyFn {
+  if (spec === undefined) return routeKey
   const raw = createRawKeyFn(spec)
   if (spec === 'ip') return function ipKey(ctx) {
     return `ip:${ctx.clientIp}`

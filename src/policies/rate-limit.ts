@@ -4,7 +4,7 @@
  * call. The store runs the algorithm (atomically for distributed stores).
  * @module
  */
-import type { QuotaConfig, RateLimitConfig, SpikeArrestConfig } from '../config/types.ts'
+import type { QuotaConfig, QuotaPeriod, RateLimitConfig, SpikeArrestConfig } from '../config/types.ts'
 import type { RequestContext } from '../core/context.ts'
 import type { RateDecision, RateRule, Store } from '../core/store.ts'
 import { type KeyFn, createKeyFn, createRawKeyFn } from './limit-key.ts'
@@ -94,25 +94,31 @@ export function createSpikeArrestPolicy(route: string, cfg: SpikeArrestConfig, s
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
 
+const NOUN: Record<QuotaPeriod, string> = { hourly: 'hour', daily: 'day', weekly: 'week', monthly: 'month', yearly: 'year' }
+
 /** The calendar window (UTC) holding `now`: [start, end). Weeks start on Monday (ISO 8601). */
-export function quotaWindow(window: QuotaConfig['window'], now: number): [number, number] {
-  switch (window) {
-    case 'hour': {
+export function quotaWindow(period: QuotaPeriod, now: number): [number, number] {
+  switch (period) {
+    case 'hourly': {
       const s = Math.floor(now / HOUR) * HOUR
       return [s, s + HOUR]
     }
-    case 'day': {
+    case 'daily': {
       const s = Math.floor(now / DAY) * DAY
       return [s, s + DAY]
     }
-    case 'week': {
+    case 'weekly': {
       // 1970-01-01 was a Thursday: shift by 3 days so index boundaries fall on Mondays.
       const s = (Math.floor((Math.floor(now / DAY) + 3) / 7) * 7 - 3) * DAY
       return [s, s + 7 * DAY]
     }
-    case 'month': {
+    case 'monthly': {
       const d = new Date(now)
       return [Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1), Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)]
+    }
+    case 'yearly': {
+      const y = new Date(now).getUTCFullYear()
+      return [Date.UTC(y, 0, 1), Date.UTC(y + 1, 0, 1)]
     }
   }
 }
@@ -122,14 +128,14 @@ export function createQuotaPolicy(route: string, cfg: QuotaConfig, store: Store,
   return {
     name: 'quota',
     code: 'quota_exceeded',
-    message: `quota for this ${cfg.window} is used up`,
+    message: `quota for this ${NOUN[cfg.period]} is used up`,
     store,
     failClosed,
     headers: true,
     async decide(ctx) {
       // Calendar windows follow the wall clock, not the monotonic one.
       const wall = Date.now()
-      const [start, end] = quotaWindow(cfg.window, wall)
+      const [start, end] = quotaWindow(cfg.period, wall)
       // The window is part of the key: the next window starts from zero whatever the TTL does.
       const rule: RateRule = { algorithm: 'fixed_window', limit: cfg.limit, rate: cfg.limit, periodMs: Math.max(1, end - wall) }
       const decision = await store.limit(`q:${route}:${start}:${key(ctx)}`, rule)

@@ -6,6 +6,11 @@
  * whatever the upstream sent, but an upstream `Content-Security-Policy` is kept: CSPs carry
  * per-page nonces and hashes only the application knows; the gateway's CSP is the fallback for
  * responses that have none.
+ *
+ * Runway writes three of the headers as strings (`strict_transport_security`,
+ * `x_content_type_options`, `x_frame_options`); they are the same headers as Portico's `hsts`,
+ * `content_type_options` and `frame_options`, checked the same way, and `""` means what it
+ * means in Runway (internal/middleware/securityheaders): no header, except nosniff, the default.
  * @module
  */
 import type { HstsConfig, SecurityHeadersConfig } from '../config/types-policies.ts'
@@ -43,6 +48,33 @@ function hstsValue(hsts: HstsConfig, where: string): string | null {
     throw new Error(`${where}.preload: preload lists accept only include_subdomains: true with max_age >= ${ONE_YEAR}`)
   }
   return `max-age=${maxAge}${sub ? '; includeSubDomains' : ''}${hsts.preload === true ? '; preload' : ''}`
+}
+
+/** RFC 6797 §6.1.1: max-age is the one required directive. */
+const HSTS_MAX_AGE = /(?:^|;)\s*max-age\s*=\s*"?\d+"?\s*(?:;|$)/i
+
+function stsValue(options: Partial<SecurityHeadersConfig>, where: string): string | null {
+  const written = options.strict_transport_security
+  if (written === undefined) return hstsValue(options.hsts ?? {}, `${where}.hsts`)
+  const v = written.trim()
+  if (v === '') return null
+  if (!HSTS_MAX_AGE.test(v)) throw new Error(`${where}.strict_transport_security: needs max-age=<seconds> (RFC 6797 §6.1.1), e.g. "max-age=31536000; includeSubDomains"`)
+  return v
+}
+
+function nosniffValue(options: Partial<SecurityHeadersConfig>, where: string): string | null {
+  const written = options.x_content_type_options
+  if (written === undefined) return options.content_type_options === false ? null : 'nosniff'
+  const v = written.trim()
+  // Fetch #x-content-type-options-header: nosniff is the only value a browser acts on.
+  if (v !== '' && v.toLowerCase() !== 'nosniff') throw new Error(`${where}.x_content_type_options: must be nosniff (the only value browsers know)`)
+  return 'nosniff'
+}
+
+function frameOption(options: Partial<SecurityHeadersConfig>, where: string): string | null {
+  const written = options.x_frame_options
+  if (written === undefined) return frameValue(options.frame_options, `${where}.frame_options`)
+  return written.trim() === '' ? null : frameValue(written.trim() as 'DENY', `${where}.x_frame_options`)
 }
 
 function frameValue(value: SecurityHeadersConfig['frame_options'], where: string): string | null {
@@ -85,10 +117,10 @@ export function createSecurityHeaders(options: Partial<SecurityHeadersConfig> = 
       return NONE
     }
   }
-  const hsts = hstsValue(options.hsts ?? {}, `${where}.hsts`)
+  const hsts = stsValue(options, where)
   const candidates: [string, string | null][] = [
-    ['x-content-type-options', options.content_type_options === false ? null : 'nosniff'],
-    ['x-frame-options', frameValue(options.frame_options, `${where}.frame_options`)],
+    ['x-content-type-options', nosniffValue(options, where)],
+    ['x-frame-options', frameOption(options, where)],
     ['content-security-policy', passthrough(options.content_security_policy, `${where}.content_security_policy`)],
     ['referrer-policy', referrerValue(options.referrer_policy, `${where}.referrer_policy`)],
     ['permissions-policy', passthrough(options.permissions_policy, `${where}.permissions_policy`)],

@@ -19,7 +19,7 @@ export interface AdaptiveLimiter {
 }
 
 export function createAdaptiveLimiter(cfg: AdaptiveConcurrencyConfig): AdaptiveLimiter {
-  let limit = Math.min(cfg.max_limit, Math.max(cfg.min_limit, cfg.initial_limit))
+  let limit = Math.min(cfg.max_concurrency, Math.max(cfg.min_concurrency, cfg.initial_limit))
   let inflight = 0
   let baseline = Number.POSITIVE_INFINITY
   let credit = 0
@@ -40,13 +40,13 @@ export function createAdaptiveLimiter(cfg: AdaptiveConcurrencyConfig): AdaptiveL
       // The baseline drifts up slowly so one lucky sample cannot pin it forever.
       baseline = Math.min(baseline * 1.01, latencyMs)
       if (dropped || latencyMs > baseline * cfg.latency_tolerance) {
-        limit = Math.max(cfg.min_limit, limit * cfg.decrease_ratio)
+        limit = Math.max(cfg.min_concurrency, limit * cfg.decrease_ratio)
         credit = 0
         return
       }
       if (++credit >= limit) {
         credit = 0
-        limit = Math.min(cfg.max_limit, limit + 1)
+        limit = Math.min(cfg.max_concurrency, limit + 1)
       }
     },
   }

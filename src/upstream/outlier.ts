@@ -1,8 +1,8 @@
 /**
  * Passive outlier detection: a backend that fails `consecutive_errors` exchanges in a row
  * (connect failure, timeout, or a 5xx answer) — or whose error rate over `window` reaches
- * `error_rate_threshold` after `min_requests` — is ejected for base_ejection_time × 2^(times
- * ejected before), capped at max_ejection_time — but never beyond max_ejection_percent of its
+ * `error_rate_threshold` after `min_requests` — is ejected for base_ejection_duration × 2^(times
+ * ejected before), capped at max_ejection_duration — but never beyond max_ejection_percent of its
  * pool, so ejection alone cannot empty a pool (Envoy's outlier detection works the same way).
  * @module
  */
@@ -41,7 +41,7 @@ export function createOutlierDetector(cfg: OutlierDetectionConfig, pool: readonl
       let ejected = 0
       for (const other of pool) if (other.ejectedUntil > now) ejected++
       if (ejected >= maxEjected) return
-      t.ejectedUntil = now + Math.min(cfg.max_ejection_time, cfg.base_ejection_time * 2 ** t.ejections)
+      t.ejectedUntil = now + Math.min(cfg.max_ejection_duration, cfg.base_ejection_duration * 2 ** t.ejections)
       t.ejections++
       t.consecutiveErrors = 0
       t.windowStart = now

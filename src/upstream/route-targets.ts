@@ -4,7 +4,7 @@
  * route's balancer settings (route over upstream), the split selector, affinity and the key.
  * @module
  */
-import type { Config, HealthCheckConfig, RouteConfig } from '../config/types.ts'
+import type { Config, HealthCheckConfig, OutlierDetectionConfig, RouteConfig } from '../config/types.ts'
 import { type BalanceKey, createBalanceKey } from './balance-key.ts'
 import type { EndpointSpec, HttpEndpoint } from './endpoint.ts'
 import type { BackendPool, PoolSettings } from './pool.ts'
@@ -19,6 +19,10 @@ export interface RouteTargets {
   key: BalanceKey
 }
 
+function switchedOn(od: OutlierDetectionConfig | undefined): OutlierDetectionConfig | undefined {
+  return od?.enabled === false ? undefined : od
+}
+
 export function buildRouteTargets<O>(
   route: RouteConfig,
   config: Config,
@@ -29,7 +33,7 @@ export function buildRouteTargets<O>(
   let select: PoolSelector | null = null
   let key: BalanceKey
   if (route.traffic_split) {
-    const settings = { load_balancer: route.load_balancer, consistent_hash: route.consistent_hash, outlier_detection: route.outlier_detection }
+    const settings = { load_balancer: route.load_balancer, consistent_hash: route.consistent_hash, outlier_detection: switchedOn(route.outlier_detection) }
     const groups = route.traffic_split.map((g) => ({
       name: g.name,
       weight: g.weight,
@@ -41,14 +45,17 @@ export function buildRouteTargets<O>(
     key = createBalanceKey(route.load_balancer, route.consistent_hash)
   } else {
     const upstream = route.backends || route.upstream === undefined ? undefined : config.upstreams[route.upstream]
-    if (!route.backends && upstream === undefined) return null
+    // No endpoints: a `service` target, or an upstream that names a service (discovery is not active).
+    const specs = route.backends ?? upstream?.backends
+    if (specs === undefined) return null
     const name = route.backends ? `route:${route.id}` : route.upstream!
     // The first route that names an upstream contributes its health_check layer.
-    const owner = ownerOf(name, route.backends ?? upstream!.backends, [config.health_check, upstream?.health_check, route.health_check])
+    const owner = ownerOf(name, specs, [config.health_check, upstream?.health_check, route.health_check])
     const settings = {
       load_balancer: route.load_balancer ?? upstream?.load_balancer,
       consistent_hash: route.consistent_hash ?? upstream?.consistent_hash,
-      outlier_detection: route.outlier_detection ?? upstream?.outlier_detection,
+      // The route's block wins whole, so `enabled: false` on a route turns its upstream's off.
+      outlier_detection: switchedOn(route.outlier_detection ?? upstream?.outlier_detection),
     }
     pools = [poolOf(owner, settings)]
     key = createBalanceKey(settings.load_balancer, settings.consistent_hash)

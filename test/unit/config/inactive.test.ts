@@ -64,7 +64,7 @@ describe('inactiveFeatures never hides an accepted key', () => {
         'admin: { metrics: { enabled: true }, dashboard: { enabled: true } }',
         'store: { type: redis }',
         'redis: { address: "r:6379" }',
-        'upstreams: { p: { backends: [{ url: "http://h:1" }], service: { name: s } } }',
+        'upstreams: { p: { service: { name: s } } }',
         'routes:',
         '  - id: r',
         '    path: /r',

@@ -137,11 +137,11 @@ describe('rate limiting through the gateway', () => {
 describe('helpers', () => {
   test('quota windows are calendar-aligned in UTC (ISO weeks start on Monday)', () => {
     const t = Date.UTC(2026, 10, 23, 15, 36, 7) // Monday 23 Nov 2026
-    expect(quotaWindow('hour', t)).toEqual([Date.UTC(2026, 10, 23, 15), Date.UTC(2026, 10, 23, 16)])
-    expect(quotaWindow('day', t)).toEqual([Date.UTC(2026, 10, 23), Date.UTC(2026, 10, 24)])
-    expect(quotaWindow('week', t)).toEqual([Date.UTC(2026, 10, 23), Date.UTC(2026, 10, 30)])
-    expect(quotaWindow('week', Date.UTC(2026, 10, 22, 23))).toEqual([Date.UTC(2026, 10, 16), Date.UTC(2026, 10, 23)])
-    expect(quotaWindow('month', t)).toEqual([Date.UTC(2026, 10, 1), Date.UTC(2026, 11, 1)])
-    expect(quotaWindow('month', Date.UTC(2026, 11, 31, 23))).toEqual([Date.UTC(2026, 11, 1), Date.UTC(2027, 0, 1)])
+    expect(quotaWindow('hourly', t)).toEqual([Date.UTC(2026, 10, 23, 15), Date.UTC(2026, 10, 23, 16)])
+    expect(quotaWindow('daily', t)).toEqual([Date.UTC(2026, 10, 23), Date.UTC(2026, 10, 24)])
+    expect(quotaWindow('weekly', t)).toEqual([Date.UTC(2026, 10, 23), Date.UTC(2026, 10, 30)])
+    expect(quotaWindow('weekly', Date.UTC(2026, 10, 22, 23))).toEqual([Date.UTC(2026, 10, 16), Date.UTC(2026, 10, 23)])
+    expect(quotaWindow('monthly', t)).toEqual([Date.UTC(2026, 10, 1), Date.UTC(2026, 11, 1)])
+    expect(quotaWindow('monthly', Date.UTC(2026, 11, 31, 23))).toEqual([Date.UTC(2026, 11, 1), Date.UTC(2027, 0, 1)])
   })
 })

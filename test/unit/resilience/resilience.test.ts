@@ -67,7 +67,7 @@ describe('error-rate circuit breaking', () => {
 })
 
 describe('adaptive concurrency (AIMD on latency)', () => {
-  const cfg = { enabled: true, min_limit: 2, max_limit: 50, initial_limit: 10, latency_tolerance: 2, decrease_ratio: 0.5 }
+  const cfg = { enabled: true, min_concurrency: 2, max_concurrency: 50, initial_limit: 10, latency_tolerance: 2, decrease_ratio: 0.5 }
 
   test('refuses beyond the current limit', () => {
     const l = createAdaptiveLimiter({ ...cfg, initial_limit: 2 })
@@ -90,7 +90,7 @@ describe('adaptive concurrency (AIMD on latency)', () => {
     expect(l.limit).toBe(5)
     for (let i = 0; i < 5; i++) {
       l.acquire()
-      l.release(0, true) // failures shrink it down to min_limit, never below
+      l.release(0, true) // failures shrink it down to min_concurrency, never below
     }
     expect(l.limit).toBe(2)
   })

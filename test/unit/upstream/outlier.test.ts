@@ -3,7 +3,7 @@ import { createHttpEndpoint, isAvailable } from '../../../src/upstream/endpoint.
 import { createOutlierDetector } from '../../../src/upstream/outlier.ts'
 
 const targets = (n: number) => Array.from({ length: n }, (_, i) => createHttpEndpoint({ url: `http://10.0.0.${i + 1}:80`, weight: 1 }))
-const outlierCfg = { consecutive_errors: 3, base_ejection_time: 1000, max_ejection_time: 3000, max_ejection_percent: 50, min_requests: 20, window: 10_000 }
+const outlierCfg = { enabled: true, consecutive_errors: 3, base_ejection_duration: 1000, max_ejection_duration: 3000, max_ejection_percent: 50, min_requests: 20, window: 10_000 }
 
 describe('passive outlier detection', () => {
   test('ejects after consecutive errors, with exponential ejection time capped', () => {
