@@ -72,10 +72,5 @@ export function parseConfig(text: string, file: string, options: ExpandOptions):
 
   // Warnings carry no file name: the caller prefixes it (`FILE: warning: …`).
   const warnings = report.warnings.map((w) => `${w.path.join('.')}: ${w.message}`)
-  result.data.routes.forEach((r, i) => {
-    if (r.sticky !== undefined && r.session_affinity !== undefined) {
-      warnings.push(`routes.${i}: both sticky and session_affinity are set; session_affinity is used`)
-    }
-  })
   return { ok: true, config: result.data, warnings }
 }

@@ -16,6 +16,8 @@ import {
   outlierDetection,
   retryPolicy,
   sessionAffinity,
+  checkSticky,
+  sticky,
   trafficShaping,
   trafficSplitGroup,
   headerTransform,
@@ -109,9 +111,9 @@ export const routeSchema = strict({
   max_concurrent: z.number().int().min(1).optional(),
   traffic_shaping: trafficShaping.optional(),
   traffic_split: z.array(trafficSplitGroup).min(1).optional(),
-  // Runway calls it `sticky`; both names are accepted, session_affinity wins when both are set.
+  // Backend pinning; `sticky` (Runway's) pins a split group instead.
   session_affinity: sessionAffinity.optional(),
-  sticky: sessionAffinity.optional(),
+  sticky: sticky.optional(),
   strip_prefix: z.boolean().default(false),
   rewrite: strict({
     prefix: z.string().optional(),
@@ -160,7 +162,7 @@ export const routeSchema = strict({
   },
   // Run even when fields inside failed, so every problem is reported in one pass.
   { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
-)
+).superRefine((r, ctx) => checkSticky(r as Record<string, unknown>, ctx), { when: (payload) => typeof payload.value === 'object' && payload.value !== null })
 
 export const configShape = strict({
   listeners: z.array(listener).default([]),

@@ -145,10 +145,25 @@ export interface TrafficSplitGroup {
   match_headers: Record<string, string>
 }
 
-/** Cookie pinning of a client to the backend that served it first (Runway `sticky`). */
+/** Cookie pinning of a client to the backend that served it first. */
 export interface SessionAffinityConfig {
   enabled: boolean
   cookie_name: string
+  ttl: Millis
+}
+
+/**
+ * Runway `sticky`: a client keeps its `traffic_split` group. `cookie`: the group named in a
+ * cookie set on the first answer; `header`: a hash of the `hash_key` header (none: weights
+ * decide); `hash`: the same, falling back to the client address.
+ */
+export interface StickyConfig {
+  enabled: boolean
+  /** Required when enabled (validated). */
+  mode?: 'cookie' | 'header' | 'hash'
+  cookie_name: string
+  /** The request header hashed in header and hash modes (required there). */
+  hash_key?: string
   ttl: Millis
 }
 
@@ -259,8 +274,7 @@ export interface RouteConfig {
   circuit_breaker?: CircuitBreakerConfig
   traffic_split?: TrafficSplitGroup[]
   session_affinity?: SessionAffinityConfig
-  /** Runway's name for session_affinity. */
-  sticky?: SessionAffinityConfig
+  sticky?: StickyConfig
   traffic_shaping?: {
     adaptive_concurrency?: AdaptiveConcurrencyConfig
     [later: string]: unknown
