@@ -29,6 +29,7 @@ import {
 import { cache, compression, later, mirror, tcpRoute, udpRoute, websocket } from './schema-later.ts'
 import { authentication, cors, ipFilter, routeAuth, securityHeaders, shutdown, tracing } from './schema-policies.ts'
 import { STORE_DEFAULTS, checkLimits, cloudflare, quota, rateLimit, redis, spikeArrest, store, upstash } from './schema-limits.ts'
+import { checkLogging, logFormat } from './log-format.ts'
 import { ACCESS_FIELDS } from './types.ts'
 import type { Config } from './types.ts'
 
@@ -182,13 +183,15 @@ export const configShape = strict({
   logging: strict({
     level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     output: z.string().default('stdout'),
-    format: z.enum(['json', 'text']).default('json'),
+    format: logFormat,
     access_log: z.boolean().default(true),
     /** (portico) only these access-log fields (default: all). */
     access_log_fields: z.array(z.enum(ACCESS_FIELDS)).optional(),
     /** (portico) request headers to add to each access-log line; credentials are redacted. */
     access_log_headers: z.array(z.string()).optional(),
-  }).default({ level: 'info', output: 'stdout', format: 'json', access_log: true }),
+  })
+    .superRefine(checkLogging)
+    .default({ level: 'info', output: 'stdout', format: 'json', access_log: true }),
   routes: z.array(routeSchema).default([]),
   health_check: healthCheck.optional(),
   // Accepted for Runway compatibility, not active yet (see inactive.ts).

@@ -308,7 +308,8 @@ export type AccessField = (typeof ACCESS_FIELDS)[number]
 export interface LoggingConfig {
   level: 'debug' | 'info' | 'warn' | 'error'
   output: string
-  format: 'json' | 'text'
+  /** `json`, or Runway's access-log template with `$variables` (`text`: Runway's default one); log-format.ts. */
+  format: string
   /** (portico) access log on/off */
   access_log: boolean
   access_log_fields?: AccessField[]

@@ -127,6 +127,7 @@ export function createProxyHandler(route: RouteConfig, targets: RouteTargets, de
         ctx.info,
       )
       const took = now() - sentAt
+      ctx.upstreamMs = took
       recordLatency(backend, took)
       upstreamDuration?.observe([route.id, backend.origin], took / 1000)
     } catch (err) {
@@ -137,6 +138,7 @@ export function createProxyHandler(route: RouteConfig, targets: RouteTargets, de
       backend.inflight--
     }
     span?.end(answer.status)
+    ctx.upstreamStatus = answer.status
     if (outlier !== null) {
       // A 5xx answer counts against the backend as a failed exchange does (Envoy: consecutive_5xx).
       if (answer.status >= 500) outlier.failure(backend, now())
