@@ -42,8 +42,6 @@ export function inactiveFeatures(config: Config, routeKeys: ReadonlySet<string>)
     if (parts.length === 0) out.push(key)
     else for (const part of parts) if (!(key === 'authentication' && AUTH_ACTIVE.has(part))) out.push(`${key}.${part}`)
   }
-  // Lines are JSON either way; Runway's access-log template with $variables comes next (#15).
-  if (config.logging.format !== 'json') out.push(`logging.format: ${config.logging.format} (JSON is written)`)
   config.listeners.forEach((l, i) => {
     if (l.protocol !== 'http') out.push(`listeners.${i}.protocol: ${l.protocol}`)
     if (l.http.write_timeout !== undefined) out.push(`listeners.${i}.http.write_timeout`)

@@ -4,7 +4,7 @@
  * @module
  */
 import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml'
-import { type ExpandOptions, type ExpandReport, expandValues } from './expand.ts'
+import { type ExpandOptions, type ExpandReport, expandDocument, maskReferences, type Retyped } from './expand.ts'
 import { configSchema } from './schema.ts'
 import { unusedRetries } from './schema-route-rules.ts'
 import type { Config, ConfigIssue } from './types.ts'
@@ -37,29 +37,53 @@ function lineFinder(doc: Document, lines: LineCounter): (path: Path) => number |
   }
 }
 
+const pathKey = (path: Path) => path.map(String).join('\u0000')
+
+/**
+ * The schema over the expanded value. A string key given a re-typed `${NAME}` (a number, a
+ * boolean) takes the scalar's text instead, as Runway's YAML decoder does (expand.ts).
+ */
+function validate(expanded: object, retyped: Retyped) {
+  const result = configSchema.safeParse(expanded)
+  if (result.success || retyped.length === 0) return result
+  const textOf = new Map(retyped.map((r) => [pathKey(r.path), r]))
+  let changed = false
+  for (const iss of result.error.issues) {
+    const r = iss.code === 'invalid_type' && iss.expected === 'string' ? textOf.get(pathKey(iss.path)) : undefined
+    if (r === undefined || r.path.length === 0) continue
+    let parent: unknown = expanded
+    for (const segment of r.path.slice(0, -1)) parent = (parent as Record<string | number, unknown> | null)?.[segment]
+    if (parent === null || typeof parent !== 'object') continue
+    ;(parent as Record<string | number, unknown>)[r.path[r.path.length - 1]] = r.text
+    changed = true
+  }
+  return changed ? configSchema.safeParse(expanded) : result
+}
+
 /** Parse, expand and validate one config text. `file` only labels the issues. */
 export function parseConfig(text: string, file: string, options: ExpandOptions): ParseResult {
   const lines = new LineCounter()
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true })
+  const { masked, unmask } = maskReferences(text)
+  const doc = parseDocument(masked, { lineCounter: lines, prettyErrors: false, uniqueKeys: true })
   if (doc.errors.length > 0) {
     return {
       ok: false,
-      issues: doc.errors.map((e) => ({ file, path: '', message: `YAML: ${e.message.split('\n')[0]}`, line: lines.linePos(e.pos[0]).line })),
+      issues: doc.errors.map((e) => ({ file, path: '', message: `YAML: ${unmask(e.message.split('\n')[0])}`, line: lines.linePos(e.pos[0]).line })),
     }
   }
-  const raw = doc.toJS({ maxAliasCount: 100 }) as unknown
-  if (raw === null || raw === undefined) return { ok: false, issues: [{ file, path: '', message: 'config is empty' }] }
-  if (typeof raw !== 'object' || Array.isArray(raw)) {
+  const report: ExpandReport = { errors: [], warnings: [] }
+  const retyped = expandDocument(doc, options, report, unmask)
+  const expanded = doc.toJS({ maxAliasCount: 100 }) as unknown
+  if (expanded === null || expanded === undefined) return { ok: false, issues: [{ file, path: '', message: 'config is empty' }] }
+  if (typeof expanded !== 'object' || Array.isArray(expanded)) {
     return { ok: false, issues: [{ file, path: '', message: 'config must be a mapping of keys', line: 1 }] }
   }
 
   const lineOf = lineFinder(doc, lines)
-  const report: ExpandReport = { errors: [], warnings: [] }
-  const expanded = expandValues(raw, options, report)
   const issues: ConfigIssue[] = report.errors.map((p) => ({ file, path: p.path.join('.'), message: p.message, line: lineOf(p.path) }))
   const at = (path: Path, message: string): ConfigIssue => ({ file, path: path.map(String).join('.'), message, line: lineOf(path) })
 
-  const result = configSchema.safeParse(expanded)
+  const result = validate(expanded, retyped)
   if (!result.success) {
     for (const iss of result.error.issues) {
       // An unknown key is reported at the key itself, one issue per key (strict() joins them with "; ").
@@ -73,11 +97,6 @@ export function parseConfig(text: string, file: string, options: ExpandOptions):
 
   // Warnings carry no file name: the caller prefixes it (`FILE: warning: …`).
   const warnings = report.warnings.map((w) => `${w.path.join('.')}: ${w.message}`)
-  result.data.routes.forEach((r, i) => {
-    if (r.sticky !== undefined && r.session_affinity !== undefined) {
-      warnings.push(`routes.${i}: both sticky and session_affinity are set; session_affinity is used`)
-    }
-  })
   warnings.push(...unusedRetries(result.data.routes))
   return { ok: true, config: result.data, warnings }
 }

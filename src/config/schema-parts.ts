@@ -191,9 +191,11 @@ export const trafficSplitGroup = strict({
   match_headers: z.record(z.string(), z.string()).default({}),
 })
 
+const cookieName = z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, { message: 'is not a valid cookie name' })
+
 export const sessionAffinity = strict({
   enabled: z.boolean().default(true),
-  cookie_name: z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, { message: 'is not a valid cookie name' }).default('portico_affinity'),
+  cookie_name: cookieName.default('portico_affinity'),
   ttl: duration.default(3_600_000),
 })
 
@@ -215,6 +217,32 @@ const adaptiveConcurrency = strict({
     max_concurrency: a.max_concurrency ?? max_limit ?? 1000,
   }))
   .refine((a) => a.min_concurrency <= a.max_concurrency, { message: 'min_concurrency must not exceed max_concurrency', path: ['min_concurrency'] })
+
+/**
+ * Runway `sticky`: pins a client to one `traffic_split` group, not to a backend (Runway docs,
+ * traffic-routing/traffic-management.md "Sticky Sessions"; its validators.go for the rules).
+ */
+export const sticky = strict({
+  enabled: z.boolean().default(true),
+  mode: z.enum(['cookie', 'header', 'hash']).optional(),
+  cookie_name: cookieName.default('X-Traffic-Group'),
+  hash_key: z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, { message: 'is not a header name' }).optional(),
+  ttl: duration.default(86_400_000),
+}).superRefine((s, ctx) => {
+  if (!s.enabled) return
+  if (s.mode === undefined) ctx.addIssue({ code: 'custom', path: ['mode'], message: 'is required: cookie, header or hash' })
+  else if (s.mode !== 'cookie' && s.hash_key === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['hash_key'], message: `is required for mode: ${s.mode} (the request header whose value picks the group)` })
+  }
+})
+
+/** A route-level rule of `sticky`: it pins to a split group, so the route needs `traffic_split`. */
+export function checkSticky(route: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const s = route.sticky as { enabled?: unknown } | undefined
+  if (s === undefined || s === null || s.enabled === false || route.traffic_split !== undefined) return
+  const message = 'needs traffic_split: sticky pins a client to a split group (session_affinity pins it to a backend)'
+  ctx.addIssue({ code: 'custom', path: ['sticky'], message })
+}
 
 /** Runway `traffic_shaping` (only `adaptive_concurrency` is active). */
 export const trafficShaping = strict({

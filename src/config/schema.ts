@@ -16,6 +16,8 @@ import {
   outlierDetection,
   retryPolicy,
   sessionAffinity,
+  checkSticky,
+  sticky,
   trafficShaping,
   trafficSplitGroup,
   headerTransform,
@@ -29,6 +31,7 @@ import { ALWAYS, checkAliases } from './schema-alias.ts'
 import { checkRetries, checkTargets, foldRetries } from './schema-route-rules.ts'
 import { authentication, cors, ipFilter, routeAuth, securityHeaders, shutdown, tracing } from './schema-policies.ts'
 import { STORE_DEFAULTS, checkLimits, cloudflare, quota, rateLimit, redis, spikeArrest, store, upstash } from './schema-limits.ts'
+import { checkLogging, logFormat } from './log-format.ts'
 import { ACCESS_FIELDS } from './types.ts'
 import type { Config } from './types.ts'
 
@@ -134,9 +137,9 @@ export const routeSchema = strict({
   max_concurrent: z.number().int().min(1).optional(),
   traffic_shaping: trafficShaping.optional(),
   traffic_split: z.array(trafficSplitGroup).min(1).optional(),
-  // Runway calls it `sticky`; both names are accepted, session_affinity wins when both are set.
+  // Backend pinning; `sticky` (Runway's) pins a split group instead.
   session_affinity: sessionAffinity.optional(),
-  sticky: sessionAffinity.optional(),
+  sticky: sticky.optional(),
   strip_prefix: z.boolean().default(false),
   rewrite: strict({
     prefix: z.string().optional(),
@@ -176,6 +179,7 @@ export const routeSchema = strict({
 })
   .superRefine(checkTargets, ALWAYS)
   .superRefine(checkRetries, ALWAYS)
+  .superRefine((r, ctx) => checkSticky(r as Record<string, unknown>, ctx), ALWAYS)
   .transform(foldRetries)
 
 export const configShape = strict({
@@ -196,13 +200,15 @@ export const configShape = strict({
   logging: strict({
     level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     output: z.string().default('stdout'),
-    format: z.enum(['json', 'text']).default('json'),
+    format: logFormat,
     access_log: z.boolean().default(true),
     /** (portico) only these access-log fields (default: all). */
     access_log_fields: z.array(z.enum(ACCESS_FIELDS)).optional(),
     /** (portico) request headers to add to each access-log line; credentials are redacted. */
     access_log_headers: z.array(z.string()).optional(),
-  }).default({ level: 'info', output: 'stdout', format: 'json', access_log: true }),
+  })
+    .superRefine(checkLogging)
+    .default({ level: 'info', output: 'stdout', format: 'json', access_log: true }),
   routes: z.array(routeSchema).default([]),
   health_check: healthCheck.optional(),
   // Accepted for Runway compatibility, not active yet (see inactive.ts).

@@ -150,10 +150,25 @@ export interface TrafficSplitGroup {
   match_headers: Record<string, string>
 }
 
-/** Cookie pinning of a client to the backend that served it first (Runway `sticky`). */
+/** Cookie pinning of a client to the backend that served it first. */
 export interface SessionAffinityConfig {
   enabled: boolean
   cookie_name: string
+  ttl: Millis
+}
+
+/**
+ * Runway `sticky`: a client keeps its `traffic_split` group. `cookie`: the group named in a
+ * cookie set on the first answer; `header`: a hash of the `hash_key` header (none: weights
+ * decide); `hash`: the same, falling back to the client address.
+ */
+export interface StickyConfig {
+  enabled: boolean
+  /** Required when enabled (validated). */
+  mode?: 'cookie' | 'header' | 'hash'
+  cookie_name: string
+  /** The request header hashed in header and hash modes (required there). */
+  hash_key?: string
   ttl: Millis
 }
 
@@ -281,8 +296,7 @@ export interface RouteConfig {
   circuit_breaker?: CircuitBreakerConfig
   traffic_split?: TrafficSplitGroup[]
   session_affinity?: SessionAffinityConfig
-  /** Runway's name for session_affinity. */
-  sticky?: SessionAffinityConfig
+  sticky?: StickyConfig
   traffic_shaping?: {
     adaptive_concurrency?: AdaptiveConcurrencyConfig
     [later: string]: unknown
@@ -316,7 +330,8 @@ export type AccessField = (typeof ACCESS_FIELDS)[number]
 export interface LoggingConfig {
   level: 'debug' | 'info' | 'warn' | 'error'
   output: string
-  format: 'json' | 'text'
+  /** `json`, or Runway's access-log template with `$variables` (`text`: Runway's default one); log-format.ts. */
+  format: string
   /** (portico) access log on/off */
   access_log: boolean
   access_log_fields?: AccessField[]

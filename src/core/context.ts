@@ -54,6 +54,9 @@ export interface RequestContext {
   params: Record<string, string>
   /** Filled by the proxy handler for the access log. */
   upstream: string | null
+  /** Status and time to response headers (ms) of the last upstream answer; 0 before one (access log). */
+  upstreamStatus: number
+  upstreamMs: number
   /** Retries made for this request (access log). */
   retries: number
   /** The request's spans (config `tracing`); null when tracing is off. */

@@ -98,6 +98,8 @@ export interface Logger {
   error(msg: string, fields?: LogFields): void
   /** One access-log record, written as one JSON line. */
   access(record: LogFields): void
+  /** One access-log line already rendered (`logging.format` template), written as is. */
+  accessLine?(line: string): void
 }
 
 /**

@@ -8,7 +8,9 @@ import type { Config } from '../config/types.ts'
 import type { RequestContext, RequestTrace } from '../core/context.ts'
 import type { RequestInfo, Runtime, Sent } from '../core/runtime.ts'
 import { formatIp } from '../net/ip.ts'
+import { isJsonLogFormat } from '../config/log-format.ts'
 import { createAccessShape, shapeAccess } from '../observability/access-fields.ts'
+import { compileAccessTemplate } from '../observability/access-template.ts'
 import type { GatewayMetrics } from '../observability/gateway-metrics.ts'
 import { observeBody } from '../proxy/streams.ts'
 
@@ -47,11 +49,25 @@ export function createFinish(config: Config, runtime: Runtime, metrics: GatewayM
   const accessLog = config.logging.access_log
   const apiKeyHeader = config.authentication?.api_key?.header
   const accessShape = createAccessShape(config.logging.access_log_fields, config.logging.access_log_headers, apiKeyHeader ? [apiKeyHeader] : [])
+  // Runway's template, compiled once per config version; null: JSON lines.
+  const apiKeyParam = config.authentication?.api_key?.query_param
+  const render = isJsonLogFormat(config.logging.format)
+    ? null
+    : compileAccessTemplate(config.logging.format, [apiKeyHeader, apiKeyParam].filter((n) => n !== undefined))
+  const writeLine = logger.accessLine ?? ((line: string) => logger.access({ line }))
   // Only the access log and the server span need to see the end of the body.
   const tracing = config.tracing?.enabled === true
   const needsEnd = accessLog || tracing
 
-  function done(request: Request, ctx: RequestContext | null, trace: RequestTrace | null, startedAt: number, headAt: number, outcome: RequestOutcome): void {
+  function done(
+    request: Request,
+    info: RequestInfo,
+    ctx: RequestContext | null,
+    trace: RequestTrace | null,
+    startedAt: number,
+    headAt: number,
+    outcome: RequestOutcome,
+  ): void {
     const route = ctx?.route ?? ''
     const headMs = headAt - startedAt
     recordRequest?.(route, request.method, outcome.status, headMs)
@@ -64,7 +80,9 @@ export function createFinish(config: Config, runtime: Runtime, metrics: GatewayM
       }
     }
     trace?.end(outcome.status)
-    if (accessLog) writeAccess(request, ctx, startedAt, outcome)
+    if (!accessLog) return
+    if (render === null) writeAccess(request, ctx, startedAt, outcome)
+    else writeLine(render(request, info, ctx, outcome.status, outcome.bytes, runtime.now() - startedAt))
   }
 
   function writeAccess(request: Request, ctx: RequestContext | null, startedAt: number, outcome: RequestOutcome): void {
@@ -87,13 +105,13 @@ export function createFinish(config: Config, runtime: Runtime, metrics: GatewayM
   return function finish(request, info, ctx, trace, startedAt, answer) {
     const headAt = runtime.now()
     if (!(answer instanceof Response)) {
-      done(request, ctx, trace, startedAt, headAt, answer)
+      done(request, info, ctx, trace, startedAt, headAt, answer)
       return answer
     }
     const status = answer.status
     const body = answer.body
     if (!needsEnd || body === null) {
-      done(request, ctx, trace, startedAt, headAt, { status, bytes: body === null ? 0 : -1, aborted: false })
+      done(request, info, ctx, trace, startedAt, headAt, { status, bytes: body === null ? 0 : -1, aborted: false })
       return answer
     }
     // A body with Content-Length is logged now, with that length: the record then says when the
@@ -101,14 +119,14 @@ export function createFinish(config: Config, runtime: Runtime, metrics: GatewayM
     // takes the body off the runtime's native pipe, so only chunked bodies are counted to the end.
     const declared = declaredLength(answer.headers.get('content-length'))
     if (declared >= 0) {
-      done(request, ctx, trace, startedAt, headAt, { status, bytes: declared, aborted: false })
+      done(request, info, ctx, trace, startedAt, headAt, { status, bytes: declared, aborted: false })
       return answer
     }
     let ended: (() => void) | null = null
     // Workers: the line is written after the response is returned; keep the isolate alive for it.
     info.waitUntil?.(new Promise<void>((resolve) => (ended = resolve)))
     const counted = observeBody(body, 0, (bytes, aborted) => {
-      done(request, ctx, trace, startedAt, headAt, { status, bytes, aborted })
+      done(request, info, ctx, trace, startedAt, headAt, { status, bytes, aborted })
       ended?.()
     })
     return new Response(counted, answer)

@@ -141,6 +141,8 @@ export function createPipeline(p: PipelineParts): (request: Request, info: Reque
         upstreamHeaders: clientCertEdits(info),
         responseHeaders: null,
         upstream: null,
+        upstreamStatus: 0,
+        upstreamMs: 0,
         retries: 0,
         trace,
       }

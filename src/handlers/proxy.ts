@@ -49,7 +49,7 @@ export function createProxyHandler(route: RouteConfig, targets: RouteTargets, de
   const now = runtime.now
   const forward = runtime.forward
   const inPlace = runtime.mutableResponses === true
-  const { select, affinity } = targets
+  const { select, sticky, affinity } = targets
   const rewrite = createPathRewriter(route)
   const hostOverride = route.rewrite?.host || null
   const limit = route.max_body_size ?? 0
@@ -74,21 +74,27 @@ export function createProxyHandler(route: RouteConfig, targets: RouteTargets, de
           if (cookie) head.headers.append('set-cookie', cookie)
         }
 
-  /** The response phase of an upstream answer on the Web path (every runtime but Node's direct one). */
-  function finishWeb(ctx: RequestContext, res: Response, backend: HttpEndpoint): Response {
+  /**
+   * The response phase of an upstream answer on the Web path (every runtime but Node's direct
+   * one). `pool`: the one `backend` is in, whose split group sticky names.
+   */
+  function finishWeb(ctx: RequestContext, res: Response, backend: HttpEndpoint, pool: BackendPool<HttpEndpoint>): Response {
     const out = finishUpstreamResponse(ctx, res, headHooks, pin, backend, inPlace)
+    // Headers of a Response made here, or of the runtime's own when mutable (inPlace), take edits.
+    if (sticky !== null) sticky.mark(out.headers, pool, ctx.request.headers)
     // The idle timeout of a fetch body: undici enforces its own (bodyTimeout) on Node.
     if (idleMs > 0 && out.body !== null) return new Response(observeBody(out.body, idleMs, ignoreEnd), out)
     return out
   }
 
   /** Node's direct path: the forwarder hands the raw head over before it writes it. */
-  function directSink(ctx: RequestContext, backend: HttpEndpoint): DirectSink {
+  function directSink(ctx: RequestContext, backend: HttpEndpoint, pool: BackendPool<HttpEndpoint>): DirectSink {
     return {
       head(head) {
         stripHopByHop(head.headers)
         finishHead(ctx, head, headHooks)
         pin?.(ctx, head, backend)
+        sticky?.mark(head.headers, pool, ctx.request.headers)
       },
     }
   }
@@ -121,6 +127,7 @@ export function createProxyHandler(route: RouteConfig, targets: RouteTargets, de
         ctx.info,
       )
       const took = now() - sentAt
+      ctx.upstreamMs = took
       recordLatency(backend, took)
       upstreamDuration?.observe([route.id, backend.origin], took / 1000)
     } catch (err) {
@@ -131,6 +138,7 @@ export function createProxyHandler(route: RouteConfig, targets: RouteTargets, de
       backend.inflight--
     }
     span?.end(answer.status)
+    ctx.upstreamStatus = answer.status
     if (outlier !== null) {
       // A 5xx answer counts against the backend as a failed exchange does (Envoy: consecutive_5xx).
       if (answer.status >= 500) outlier.failure(backend, now())
@@ -145,7 +153,7 @@ export function createProxyHandler(route: RouteConfig, targets: RouteTargets, de
       const retryAfter = String(breaker.retryAfter(now()))
       throw new GatewayError(503, 'circuit_open', 'circuit breaker is open for this route', { 'retry-after': retryAfter })
     }
-    let pool = select === null ? targets.pool : select(request.headers)
+    let pool = select === null ? targets.pool : select(request.headers, ctx.clientIp)
     const key = targets.key(ctx.clientIp, ctx.path, request.headers)
     const pinned = affinity?.find(request.headers, now()) ?? null
     if (pinned !== null) pool = pinned.pool
@@ -159,7 +167,7 @@ export function createProxyHandler(route: RouteConfig, targets: RouteTargets, de
     if (hedging !== null && hedgeMethods.has(request.method) && (body === null || body instanceof Uint8Array || request.body === null)) {
       const res = await runHedged(ctx, hedging, hedgeStatuses, first, next, (b, _last, t, cancel) =>
         attempt(ctx, pool, b, path, headers, body === undefined ? null : body, undefined, t, cancel), headerTimeoutMs)
-      return finishWeb(ctx, res, first)
+      return finishWeb(ctx, res, first, pool)
     }
 
     // Retries need a replayable body (bounded) and a retryable method; otherwise one attempt.
@@ -186,9 +194,9 @@ export function createProxyHandler(route: RouteConfig, targets: RouteTargets, de
     const answer = await runAttempts(ctx, plan, first, next, (b, isLast, t) => {
       last = b
       // The direct path writes the answer at once, so it is offered only when no retry may follow.
-      return attempt(ctx, pool, b, path, headers, body, isLast ? directSink(ctx, b) : undefined, t)
+      return attempt(ctx, pool, b, path, headers, body, isLast ? directSink(ctx, b, pool) : undefined, t)
     })
-    return answer instanceof Response ? finishWeb(ctx, answer, last) : answer
+    return answer instanceof Response ? finishWeb(ctx, answer, last, pool) : answer
   }
 
   const maxConcurrent = route.max_concurrent ?? 0

@@ -10,6 +10,11 @@ import { ACCESS_FIELDS } from '../config/types.ts'
 
 const SENSITIVE = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|x-auth-token)$|token|secret|password|session/i
 
+/** A header (or cookie, query parameter) whose value is never logged; `extra`: lower-case names. */
+export function isSensitiveName(name: string, extra: ReadonlySet<string>): boolean {
+  return SENSITIVE.test(name) || extra.has(name.toLowerCase())
+}
+
 export interface AccessShape {
   /** null: every default field. */
   fields: Set<string> | null
@@ -25,7 +30,7 @@ export function createAccessShape(fields: string[] | undefined, headers: string[
     fields: fields === undefined ? null : new Set(fields),
     headers: (headers ?? []).map((h) => {
       const name = h.toLowerCase()
-      return { name, key: `header_${name.replace(/-/g, '_')}`, redact: SENSITIVE.test(name) || extra.has(name) }
+      return { name, key: `header_${name.replace(/-/g, '_')}`, redact: isSensitiveName(name, extra) }
     }),
   }
 }

@@ -1,6 +1,7 @@
 /**
- * Structured JSON logging. The adapter supplies the sink (stdout, a file); the core only
- * formats. Secrets never reach here: callers log ids and counts, not header values.
+ * Structured JSON logging (and access lines a `logging.format` template rendered). The
+ * adapter supplies the sink (stdout, a file); the core only formats. Secrets never reach here:
+ * callers log ids and counts, not header values.
  * @module
  */
 import type { LogFields, LogLevel, Logger } from '../core/runtime.ts'
@@ -23,5 +24,6 @@ export function createLogger(level: LogLevel, sink: LogSink, accessSink: LogSink
     access(record) {
       accessSink(JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'access', ...record }))
     },
+    accessLine: accessSink,
   }
 }

@@ -1,7 +1,8 @@
 /**
  * From a route's config to what its handler balances over: the owner of its endpoints (its own
  * `backends`, a named upstream, or one owner per `traffic_split` group), its pools with the
- * route's balancer settings (route over upstream), the split selector, affinity and the key.
+ * route's balancer settings (route over upstream), the split selector with its sticky pin,
+ * affinity and the key.
  * @module
  */
 import type { Config, HealthCheckConfig, OutlierDetectionConfig, RouteConfig } from '../config/types.ts'
@@ -9,11 +10,14 @@ import { type BalanceKey, createBalanceKey } from './balance-key.ts'
 import type { EndpointSpec, HttpEndpoint } from './endpoint.ts'
 import type { BackendPool, PoolSettings } from './pool.ts'
 import { type Affinity, createAffinity, createSplitSelector, type PoolSelector } from './split.ts'
+import { createStickyPolicy, type StickyPolicy } from './sticky.ts'
 
 /** What a proxy route balances over: one pool, or split groups, optional affinity, and the key. */
 export interface RouteTargets {
   pool: BackendPool<HttpEndpoint>
   select: PoolSelector | null
+  /** Runway `sticky` on a split route: marks each answer with its group (and the pin cookie). */
+  sticky: StickyPolicy | null
   affinity: Affinity | null
   /** Balancing key of a request, computed by the caller for the pool's hash balancers. */
   key: BalanceKey
@@ -31,6 +35,7 @@ export function buildRouteTargets<O>(
 ): RouteTargets | null {
   let pools: BackendPool<HttpEndpoint>[]
   let select: PoolSelector | null = null
+  let sticky: StickyPolicy | null = null
   let key: BalanceKey
   if (route.traffic_split) {
     const settings = { load_balancer: route.load_balancer, consistent_hash: route.consistent_hash, outlier_detection: switchedOn(route.outlier_detection) }
@@ -41,7 +46,9 @@ export function buildRouteTargets<O>(
       pool: poolOf(ownerOf(`route:${route.id}/${g.name}`, g.backends, null), settings),
     }))
     pools = groups.map((g) => g.pool)
-    select = createSplitSelector(groups)
+    const groupPin = route.sticky === undefined ? null : createStickyPolicy(route.sticky, groups)
+    sticky = groupPin
+    select = createSplitSelector(groups, groupPin)
     key = createBalanceKey(route.load_balancer, route.consistent_hash)
   } else {
     const upstream = route.backends || route.upstream === undefined ? undefined : config.upstreams[route.upstream]
@@ -60,7 +67,7 @@ export function buildRouteTargets<O>(
     pools = [poolOf(owner, settings)]
     key = createBalanceKey(settings.load_balancer, settings.consistent_hash)
   }
-  const sticky = route.session_affinity ?? route.sticky
-  const affinity = sticky?.enabled ? createAffinity(sticky, pools, route.id) : null
-  return { pool: pools[0], select, affinity, key }
+  const pin = route.session_affinity
+  const affinity = pin?.enabled ? createAffinity(pin, pools, route.id) : null
+  return { pool: pools[0], select, sticky, affinity, key }
 }

@@ -1,6 +1,7 @@
 /**
  * Route-level target selection above the balancer: `traffic_split` (weighted groups, each its
- * own pool; `match_headers` pins matching requests to a group — canary by header) and
+ * own pool; a `sticky` pin first, then `match_headers` pins matching requests to a group —
+ * canary by header — then the weights, as Runway's WeightedBalancer orders them) and
  * `session_affinity` (a cookie pins a client to the backend that served it first, while that
  * backend can take traffic).
  * @module
@@ -10,6 +11,7 @@ import { parseCookies } from '../http/cookies.ts'
 import { hash32 } from '../balancer/hash.ts'
 import { type HttpEndpoint, isAvailable } from './endpoint.ts'
 import type { BackendPool } from './pool.ts'
+import type { StickyPolicy } from './sticky.ts'
 
 type HttpPool = BackendPool<HttpEndpoint>
 
@@ -20,12 +22,15 @@ export interface SplitGroup {
   pool: HttpPool
 }
 
-export type PoolSelector = (headers: Headers) => HttpPool
+/** The pool of a request's split group; `clientIp` feeds sticky's hash mode. */
+export type PoolSelector = (headers: Headers, clientIp: string) => HttpPool
 
-export function createSplitSelector(groups: readonly SplitGroup[]): PoolSelector {
+export function createSplitSelector(groups: readonly SplitGroup[], sticky: StickyPolicy<SplitGroup> | null): PoolSelector {
   const matching = groups.filter((g) => g.matchHeaders.length > 0)
   const total = groups.reduce((n, g) => n + g.weight, 0)
-  return function splitTraffic(headers) {
+  return function splitTraffic(headers, clientIp) {
+    const pinned = sticky === null ? null : sticky.find(headers, clientIp)
+    if (pinned !== null) return pinned.pool
     for (const g of matching) if (g.matchHeaders.every(([k, v]) => headers.get(k) === v)) return g.pool
     let r = Math.random() * total
     for (const g of groups) {

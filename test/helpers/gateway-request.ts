@@ -11,6 +11,8 @@ import type { Gateway } from '../../src/gateway/types.ts'
 
 export interface Recorded {
   access: Record<string, unknown>[]
+  /** Access lines a `logging.format` template rendered. */
+  accessLines: string[]
   logs: { level: string; msg: string; fields?: Record<string, unknown> }[]
   upstream: UpstreamRequest[]
 }
@@ -24,7 +26,7 @@ export interface TestGateway extends Recorded {
 export async function testGateway(yaml: string, answer: (req: UpstreamRequest) => Response | Promise<Response> = () => new Response('ok')): Promise<TestGateway> {
   const parsed = parseConfig(yaml, 'test.yaml', { env: {} })
   if (!parsed.ok) throw new Error(formatIssues(parsed.issues))
-  const rec: Recorded = { access: [], logs: [], upstream: [] }
+  const rec: Recorded = { access: [], accessLines: [], logs: [], upstream: [] }
   const log = (level: string) => (msg: string, fields?: Record<string, unknown>) => void rec.logs.push({ level, msg, fields })
   const runtime: Runtime = {
     name: 'node',
@@ -32,7 +34,7 @@ export async function testGateway(yaml: string, answer: (req: UpstreamRequest) =
       rec.upstream.push(req)
       return answer(req)
     },
-    logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), access: (r) => void rec.access.push(r) },
+    logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), access: (r) => void rec.access.push(r), accessLine: (l) => void rec.accessLines.push(l) },
     now: () => performance.now(),
   }
   const gateway = createGateway(parsed.config, runtime)

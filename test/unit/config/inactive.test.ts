@@ -94,8 +94,9 @@ describe('inactiveFeatures never hides an accepted key', () => {
 
 describe('logging.format', () => {
   const routes = 'routes: [{ id: e, path: /e, echo: true }]'
-  test('text is reported as not active (lines stay JSON); json, the default, is not', () => {
-    expect(inactiveKeysOf(load(`logging: { format: text }\n${routes}`).config)).toEqual(['logging.format: text (JSON is written)'])
+  test('a template, text and json (the default) are all active: none is reported', () => {
+    expect(inactiveKeysOf(load(`logging: { format: text }\n${routes}`).config)).toEqual([])
+    expect(inactiveKeysOf(load(`logging: { format: '$remote_addr $status' }\n${routes}`).config)).toEqual([])
     expect(inactiveKeysOf(load(`logging: { format: json }\n${routes}`).config)).toEqual([])
     expect(inactiveKeysOf(load(routes).config)).toEqual([])
   })
