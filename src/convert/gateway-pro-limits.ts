@@ -3,7 +3,7 @@
  * key, optionally counted in Redis) and per-backend `circuit_breaker` → Portico's route blocks.
  * @module
  */
-import { type Out, type Reading, type Section, durationOf } from './source.ts'
+import type { Out, Reading, Section } from './source.ts'
 
 export const UNKNOWN = "is not in gateway-pro's documented config (its README); not converted"
 
@@ -90,7 +90,7 @@ export function circuitBreaker(s: State, cb: Section, out: Out, at: At): void {
   const o: Out = {}
   const threshold = cb.num('failure_threshold')
   const min = cb.num('min_requests')
-  const open = cb.num('open_duration_seconds')
+  const open = cb.duration('open_duration_seconds', 's')
   const half = cb.num('half_open_requests')
   // gateway-pro's failure_threshold is a percentage of failed requests (README: "trip if ≥50% fail").
   if (threshold !== undefined) {
@@ -102,7 +102,7 @@ export function circuitBreaker(s: State, cb: Section, out: Out, at: At): void {
     // Portico also opens on N failures in a row; N = min_requests is 100 % of min_requests requests, which trips gateway-pro too.
     o.failure_threshold = min
   } else if (min !== undefined) s.r.note(`${cb.path}.min_requests`, 'a whole number from 1 was expected; not converted', at('circuit_breaker'))
-  if (open !== undefined) o.timeout = durationOf(open, 's')
+  if (open !== undefined) o.timeout = open
   if (half !== undefined && Number.isInteger(half) && half >= 1) o.max_requests = half
   else if (half !== undefined) s.r.note(`${cb.path}.half_open_requests`, 'a whole number from 1 was expected; not converted', at('circuit_breaker'))
   s.r.note(

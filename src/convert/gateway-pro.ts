@@ -8,7 +8,7 @@
 import type { LoadBalancerName } from '../config/types.ts'
 import { type State, UNKNOWN, circuitBreaker, rateLimit } from './gateway-pro-limits.ts'
 import { renderConverted } from './render.ts'
-import { type ConvertResult, type Out, type Section, durationOf, idFromPath, isBackendUrl, readSource } from './source.ts'
+import { type ConvertResult, type Out, type Section, idFromPath, isBackendUrl, readSource } from './source.ts'
 
 const GATEWAY = 'gateway-pro'
 
@@ -54,12 +54,12 @@ function server(s: State, srv: Section | undefined): void {
   if (srv === undefined) return
   const addr = srv.str('addr')
   const http: Out = {}
-  const read = srv.num('read_timeout_seconds')
-  const write = srv.num('write_timeout_seconds')
+  const read = srv.duration('read_timeout_seconds', 's')
+  const write = srv.duration('write_timeout_seconds', 's')
   // Go's http.Server ReadTimeout bounds reading the whole request, as Portico's read_timeout does.
-  if (read !== undefined) http.read_timeout = durationOf(read, 's')
+  if (read !== undefined) http.read_timeout = read
   if (write !== undefined) {
-    http.write_timeout = durationOf(write, 's')
+    http.write_timeout = write
     s.r.note(`${srv.path}.write_timeout_seconds`, 'Portico accepts listeners[].http.write_timeout but does not enforce it yet; a route `timeout` bounds each exchange', [
       'listeners',
       0,
@@ -116,8 +116,8 @@ function convertRoute(s: State, route: Section, taken: Set<string>, index: numbe
     if (BALANCERS[lb] !== undefined) out.load_balancer = BALANCERS[lb]
     else s.r.note(`${route.path}.lb_algorithm`, `"${lb}" is not round_robin, least_conn, weighted or ip_hash; the default (round_robin) is used`, at())
   }
-  const timeout = route.num('timeout_seconds')
-  if (timeout !== undefined) out.timeout = durationOf(timeout, 's')
+  const timeout = route.duration('timeout_seconds', 's')
+  if (timeout !== undefined) out.timeout = timeout
   const strip = route.bool('strip_prefix')
   if (strip !== undefined) out.strip_prefix = strip
   const backends = route.sections('backends').flatMap((b) => backend(s, b))

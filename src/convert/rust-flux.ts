@@ -17,14 +17,14 @@ import {
   routeAuth,
   routeRateLimit,
 } from './rust-flux-policies.ts'
-import { type ConvertResult, type Out, type Reading, type Section, durationOf, isBackendUrl, readSource, uniqueId } from './source.ts'
+import { type ConvertResult, type Out, type Reading, type Section, isBackendUrl, readSource, uniqueId } from './source.ts'
 
 const GATEWAY = 'rust-flux'
 
 interface Upstream {
   path: string
-  timeoutMs?: number
-  retry?: { attempts: number; backoffMs: number }
+  timeout?: string
+  retry?: { attempts: number; backoff: string }
 }
 
 interface Route {
@@ -75,9 +75,9 @@ function server(r: Reading, s: Section | undefined, out: Out): void {
   if (s === undefined) return
   const addr = s.str('listen_addr')
   if (addr !== undefined) out.listeners = [{ id: 'http', address: addr }]
-  const grace = s.num('shutdown_grace_period_secs')
+  const grace = s.duration('shutdown_grace_period_secs', 's')
   if (grace !== undefined) {
-    out.shutdown = { timeout: durationOf(grace, 's') }
+    out.shutdown = { timeout: grace }
     r.note(`${s.path}.shutdown_grace_period_secs`, 'rust-flux parses it but waits for every request without a bound (src/main.rs); Portico stops waiting after it', [
       'shutdown',
       'timeout',
@@ -103,10 +103,10 @@ function readUpstreams(r: Reading, out: Out): Map<string, Upstream> {
   for (const u of r.root.sections('upstreams')) {
     const name = u.str('name')
     const url = u.str('base_url')
-    const timeoutMs = u.num('timeout_ms')
+    const timeout = u.duration('timeout_ms', 'ms')
     const retry = u.section('retry')
     const attempts = retry?.num('attempts') ?? 1
-    const backoffMs = retry?.num('backoff_ms') ?? 100
+    const backoff = retry?.duration('backoff_ms', 'ms') ?? '100ms'
     retry?.rest(UNKNOWN)
     u.rest(UNKNOWN)
     if (name === undefined || url === undefined || !isBackendUrl(url.replace(/\/$/, ''))) {
@@ -117,16 +117,16 @@ function readUpstreams(r: Reading, out: Out): Map<string, Upstream> {
       r.note(`${u.path}.name`, `a second upstream named "${name}" (rust-flux uses the first); not converted`)
       continue
     }
-    const entry: Upstream = { path: u.path, ...(timeoutMs !== undefined ? { timeoutMs } : {}) }
-    if (retry !== undefined) entry.retry = { attempts, backoffMs }
+    const entry: Upstream = { path: u.path, ...(timeout !== undefined ? { timeout } : {}) }
+    if (retry !== undefined) entry.retry = { attempts, backoff }
     seen.set(name, entry)
     pools[name] = { backends: [{ url }] }
     const applied = [
-      ...(timeoutMs !== undefined ? ["timeout_ms as the route's timeout"] : []),
+      ...(timeout !== undefined ? ["timeout_ms as the route's timeout"] : []),
       ...(retry !== undefined ? ['retry as retry_policy (attempts counts every try, so max_retries = attempts - 1; backoff_ms between tries; idempotent methods on 502, 503 and 504)'] : []),
     ]
     if (applied.length > 0) {
-      const keys = [timeoutMs !== undefined ? 'timeout_ms' : '', retry !== undefined ? 'retry' : ''].filter(Boolean)
+      const keys = [timeout !== undefined ? 'timeout_ms' : '', retry !== undefined ? 'retry' : ''].filter(Boolean)
       r.note(
         u.path,
         `rust-flux parses ${keys.join(' and ')} but its proxy does not apply ${keys.length > 1 ? 'them' : 'it'} (src/proxy.rs); Portico does, on every route to this upstream: ${applied.join('; ')}`,
@@ -185,11 +185,11 @@ function readRoute(
   if (methods.length > 0) out.methods = methods
   out.upstream = upstream
   const u = upstreams.get(upstream)!
-  if (u.timeoutMs !== undefined) out.timeout = durationOf(u.timeoutMs, 'ms')
+  if (u.timeout !== undefined) out.timeout = u.timeout
   if (u.retry !== undefined && u.retry.attempts > 1) {
     const maxRetries = Math.min(10, Math.floor(u.retry.attempts) - 1)
     if (maxRetries < u.retry.attempts - 1) r.note(`${u.path}.retry.attempts`, 'Portico retries at most 10 times; 10 is used', ['routes', index, 'retry_policy'])
-    const backoff = durationOf(u.retry.backoffMs, 'ms')
+    const backoff = u.retry.backoff
     out.retry_policy = { max_retries: maxRetries, initial_backoff: backoff, max_backoff: backoff, backoff_multiplier: 1 }
   }
   // src/proxy.rs build_upstream_uri: rewrite_path replaces the whole path; the query is kept.

@@ -29,9 +29,10 @@ export type Out = Record<string, unknown>
 /** A mapping of the source config, read key by key. */
 export interface Section {
   readonly path: string
-  has(key: string): boolean
   str(key: string): string | undefined
   num(key: string): number | undefined
+  /** A count of seconds or milliseconds as a Go-style duration; a negative one is a note. */
+  duration(key: string, unit: 's' | 'ms'): string | undefined
   bool(key: string): boolean | undefined
   strList(key: string): string[] | undefined
   section(key: string): Section | undefined
@@ -54,7 +55,7 @@ export function readSource(text: string, gateway: string): Reading {
   try {
     raw = parse(text, { uniqueKeys: true, maxAliasCount: 100 })
   } catch (err) {
-    throw new ConvertError(`not a ${gateway} config: YAML: ${(err as Error).message.split('\n')[0]}`)
+    throw new ConvertError(`not a ${gateway} config: YAML: ${(err as Error).message.split('\n')[0]!.replace(/:$/, '')}`)
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConvertError(`not a ${gateway} config: the top level must be a mapping of keys`)
   const notes: ConvertNote[] = []
@@ -78,9 +79,9 @@ function createSection(o: Record<string, unknown>, path: string, note: Reading['
     return undefined
   }
   const isMapping = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v)
+  const num = (key: string) => typed<number>(key, 'a number', (v) => typeof v === 'number' && Number.isFinite(v))
   return {
     path,
-    has: (key) => o[key] !== undefined && o[key] !== null,
     str: (key) => {
       const v = take(key)
       if (v === undefined || typeof v === 'string') return v
@@ -89,7 +90,13 @@ function createSection(o: Record<string, unknown>, path: string, note: Reading['
       wrong(key, 'a string')
       return undefined
     },
-    num: (key) => typed<number>(key, 'a number', (v) => typeof v === 'number' && Number.isFinite(v)),
+    num,
+    duration: (key, unit) => {
+      const n = num(key)
+      if (n === undefined || n >= 0) return n === undefined ? undefined : durationOf(n, unit)
+      note(join(path, key), 'a negative duration; not converted')
+      return undefined
+    },
     bool: (key) => typed<boolean>(key, 'true or false', (v) => typeof v === 'boolean'),
     strList: (key) => typed<string[]>(key, 'a list of strings', (v) => Array.isArray(v) && v.every((s) => typeof s === 'string')),
     section: (key) => {

@@ -238,6 +238,9 @@ routes:
     expect(c.out.routes[0].timeout).toBeUndefined()
     expect(noteAt(c, 'routes.0.timeout_seconds').message).toBe('expected a number; not converted')
     expect(noteAt(c, 'routes.0.strip_prefix').message).toBe('expected true or false; not converted')
+    const negative = route('    timeout_seconds: -1')
+    expect(negative.out.routes[0].timeout).toBeUndefined()
+    expect(noteAt(negative, 'routes.0.timeout_seconds').message).toBe('a negative duration; not converted')
   })
 
   test('text that is not a YAML mapping is refused as a whole', () => {
