@@ -21,6 +21,7 @@ type RuntimeArg = (typeof RUNTIMES)[number]
 
 const USAGE = `Usage: portico [--config FILE] [--runtime node|bun|deno|workerd] [--validate]
        portico schema      print the config JSON Schema
+       portico convert --from gateway-pro|rust-flux FILE   print another gateway's config as Portico's (notes on stderr)
        portico push-config --config FILE --url ADMIN_URL [--token T]   store a config in Workers KV (cloudflare.config_kv_key)
        portico upstash-bridge [--redis URL] [--port N] [--token T]   dev tool: Upstash REST API in front of a real Redis
        portico --version
@@ -33,6 +34,7 @@ function fail(message: string, code = 2): never {
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'convert') return (await import('./convert.ts')).runConvert(process.argv.slice(3))
   if (process.argv[2] === 'push-config') return (await import('./push-config.ts')).runPushConfig(process.argv.slice(3))
   if (process.argv[2] === 'upstash-bridge') {
     // Loaded on demand: serving a config never needs ioredis.

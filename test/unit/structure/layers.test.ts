@@ -14,6 +14,7 @@ const src = resolve(import.meta.dirname, '../../../src')
 const LAYERS = [
   'core',
   'config',
+  'convert',
   'http',
   'net',
   'router',
