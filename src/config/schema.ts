@@ -16,7 +16,6 @@ import {
   outlierDetection,
   retryPolicy,
   sessionAffinity,
-  trafficShaping,
   trafficSplitGroup,
   headerTransform,
   listenAddress,
@@ -24,7 +23,11 @@ import {
   strict,
   valueMatch,
 } from './schema-parts.ts'
-import { cache, compression, later, mirror, tcpRoute, udpRoute, websocket } from './schema-later.ts'
+import { cache, coalesce, compression, later, listenerTcp, listenerUdp, mirror, service, tcpRoute, udpRoute, websocket } from './schema-later.ts'
+import { ai, registry, transport } from './schema-later-infra.ts'
+import { grpc, protocol, sse } from './schema-later-protocol.ts'
+import { globalTrafficShaping, routeTrafficShaping } from './schema-later-shaping.ts'
+import { missingAuthKeys, missingRouteKeys, missingTopKeys, usesRunwayHandler } from './schema-missing.ts'
 import { authentication, cors, ipFilter, routeAuth, securityHeaders, shutdown, tracing } from './schema-policies.ts'
 import { STORE_DEFAULTS, checkLimits, cloudflare, quota, rateLimit, redis, spikeArrest, store, upstash } from './schema-limits.ts'
 import { ACCESS_FIELDS } from './types.ts'
@@ -55,7 +58,10 @@ const listener = strict({
     max_url_bytes: z.number().int().positive().optional(),
     /** (portico) most header fields accepted; beyond it 431. Default 100. */
     max_headers: z.number().int().positive().optional(),
+    enable_http3: z.boolean().optional(),
   }).default({}),
+  tcp: listenerTcp.optional(),
+  udp: listenerUdp.optional(),
 })
 
 const admin = strict({
@@ -81,9 +87,10 @@ const upstream = strict({
   load_balancer: z.enum(LOAD_BALANCERS).default('round_robin'),
   consistent_hash: consistentHash.optional(),
   health_check: healthCheck.optional(),
-  service: later.optional(),
+  service: service.optional(),
   outlier_detection: outlierDetection.optional(),
   circuit_breaker: later.optional(),
+  transport: transport.optional(),
 })
 
 export const routeSchema = strict({
@@ -107,7 +114,7 @@ export const routeSchema = strict({
   retry_policy: retryPolicy.optional(),
   circuit_breaker: circuitBreaker.optional(),
   max_concurrent: z.number().int().min(1).optional(),
-  traffic_shaping: trafficShaping.optional(),
+  traffic_shaping: routeTrafficShaping.optional(),
   traffic_split: z.array(trafficSplitGroup).min(1).optional(),
   // Runway calls it `sticky`; both names are accepted, session_affinity wins when both are set.
   session_affinity: sessionAffinity.optional(),
@@ -132,7 +139,7 @@ export const routeSchema = strict({
     response: strict({ headers: headerTransform.default({ add: {}, set: {}, remove: [] }), body: later.optional() }).optional(),
   }).optional(),
   // Accepted for Runway compatibility, not active yet (see inactive.ts).
-  service: later.optional(),
+  service: service.optional(),
   auth: routeAuth.optional(),
   rate_limit: rateLimit.optional(),
   spike_arrest: spikeArrest.optional(),
@@ -143,14 +150,18 @@ export const routeSchema = strict({
   websocket: websocket.optional(),
   compression: compression.optional(),
   mirror: mirror.optional(),
-  ai: later.optional(),
-  validation: later.optional(),
-  grpc: later.optional(),
-  sse: later.optional(),
+  coalesce: coalesce.optional(),
+  ai: ai.optional(),
+  grpc: grpc.optional(),
+  sse: sse.optional(),
+  protocol: protocol.optional(),
   security_headers: securityHeaders.optional(),
+  ...missingRouteKeys,
 }).superRefine(
   (r, ctx) => {
     const o = r as Record<string, unknown>
+    // Runway's static, sequential, … answer in place of a backend: only their absence is reported.
+    if (usesRunwayHandler(o)) return
     const kinds = [o.backends, o.upstream, o.echo === true ? true : undefined, o.traffic_split, o.service]
     const targets = kinds.filter((k) => k !== undefined).length
     if (targets !== 1) {
@@ -190,8 +201,10 @@ export const configShape = strict({
   routes: z.array(routeSchema).default([]),
   health_check: healthCheck.optional(),
   // Accepted for Runway compatibility, not active yet (see inactive.ts).
-  registry: later.optional(),
-  authentication: authentication.optional(),
+  registry: registry.optional(),
+  traffic_shaping: globalTrafficShaping.optional(),
+  transport: transport.optional(),
+  authentication: authentication.extend(missingAuthKeys).optional(),
   tracing: tracing.optional(),
   shutdown: shutdown.optional(),
   ip_filter: ipFilter.optional(),
@@ -206,8 +219,7 @@ export const configShape = strict({
   rate_limit: rateLimit.optional(),
   spike_arrest: spikeArrest.optional(),
   quota: quota.optional(),
-  waf: later.optional(),
-  cluster: later.optional(),
+  ...missingTopKeys,
 })
 
 export const configSchema = configShape
