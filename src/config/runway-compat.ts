@@ -43,13 +43,16 @@ function at(o: Obj, dotted: string): unknown {
 class Report {
   readonly entries = new Map<string, CompatEntry>()
   add(feature: string, status: CompatStatus, where?: string): void {
-    let e = this.entries.get(feature)
-    if (e === undefined) this.entries.set(feature, (e = { feature, status, where: [] }))
+    const e = this.entries.get(feature) ?? { feature, status, where: [] }
+    this.entries.set(feature, e)
     if (where !== undefined && !e.where.includes(where)) e.where.push(where)
   }
   /** `prefix` (`traffic_shaping`) used with `value`: one entry per sub-key when it is split. */
   block(prefix: string, status: CompatStatus, value: unknown, where?: string): void {
-    if (!SPLIT.has(prefix) || !isObj(value) || Object.keys(value).length === 0) return this.add(prefix, status, where)
+    if (!SPLIT.has(prefix) || !isObj(value) || Object.keys(value).length === 0) {
+      this.add(prefix, status, where)
+      return
+    }
     const parts = RUNWAY_PARTS[prefix] ?? {}
     for (const part of Object.keys(value)) this.add(`${prefix}.${part}`, parts[part] ?? 'unknown', where)
   }
@@ -64,14 +67,16 @@ export function runwayCompat(raw: unknown): CompatEntry[] {
   const report = new Report()
   if (!isObj(raw)) return []
   for (const [key, value] of Object.entries(raw)) report.block(key, statusOf(key, RUNWAY_TOP_KEYS, PORTICO_TOP), value)
-  if (Array.isArray(raw.listeners)) raw.listeners.forEach((l, i) => report.extras('listeners[]', l, isObj(l) && typeof l.id === 'string' ? l.id : `#${i}`))
+  if (Array.isArray(raw.listeners)) {
+    for (const [i, l] of raw.listeners.entries()) report.extras('listeners[]', l, isObj(l) && typeof l.id === 'string' ? l.id : `#${i}`)
+  }
   if (isObj(raw.upstreams)) for (const [name, u] of Object.entries(raw.upstreams)) report.extras('upstreams.*', u, name)
   if (Array.isArray(raw.routes)) {
-    raw.routes.forEach((r, i) => {
-      if (!isObj(r)) return
+    for (const [i, r] of raw.routes.entries()) {
+      if (!isObj(r)) continue
       const where = typeof r.id === 'string' ? r.id : `#${i}`
       for (const [key, value] of Object.entries(r)) report.block(`routes[].${key}`, statusOf(key, RUNWAY_ROUTE_KEYS, PORTICO_ROUTE), value, where)
-    })
+    }
   }
   return [...report.entries.values()]
 }
