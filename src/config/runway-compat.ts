@@ -6,7 +6,7 @@
  * @module
  */
 import { parse } from 'yaml'
-import { type FeatureStatus, RUNWAY_PARTS, RUNWAY_ROUTE_KEYS, RUNWAY_TOP_KEYS } from './runway-features.ts'
+import { type FeatureStatus, RUNWAY_PARTS, RUNWAY_ROUTE_KEYS, RUNWAY_SUBKEYS, RUNWAY_TOP_KEYS } from './runway-features.ts'
 import { configShape, routeSchema } from './schema.ts'
 
 /** `portico`: a Portico key Runway does not have; `unknown`: neither (a typo, reported by validation). */
@@ -24,13 +24,6 @@ type Obj = Record<string, unknown>
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v)
 const PORTICO_TOP = new Set(Object.keys(configShape.shape))
 const PORTICO_ROUTE = new Set(Object.keys(routeSchema.shape))
-/** Blocks listed per sub-key because only some of their parts are active. */
-const SPLIT = new Set(['authentication', 'traffic_shaping', 'routes[].traffic_shaping'])
-/** Sub-keys of otherwise active blocks worth their own line. */
-const EXTRAS: Record<string, Record<string, FeatureStatus>> = {
-  'listeners[]': { ...RUNWAY_PARTS['listeners[]'], 'http.enable_http3': 'inactive' },
-  'upstreams.*': { service: 'inactive', transport: 'inactive' },
-}
 
 function statusOf(key: string, table: Readonly<Record<string, FeatureStatus>>, portico: ReadonlySet<string>): CompatStatus {
   return table[key] ?? (portico.has(key) ? 'portico' : 'unknown')
@@ -47,18 +40,18 @@ class Report {
     this.entries.set(feature, e)
     if (where !== undefined && !e.where.includes(where)) e.where.push(where)
   }
-  /** `prefix` (`traffic_shaping`) used with `value`: one entry per sub-key when it is split. */
+  /** `prefix` (`traffic_shaping`) used with `value`: one entry per part for a partly active block. */
   block(prefix: string, status: CompatStatus, value: unknown, where?: string): void {
-    if (!SPLIT.has(prefix) || !isObj(value) || Object.keys(value).length === 0) {
+    const parts = RUNWAY_PARTS[prefix]
+    if (parts === undefined || !isObj(value) || Object.keys(value).length === 0) {
       this.add(prefix, status, where)
       return
     }
-    const parts = RUNWAY_PARTS[prefix] ?? {}
     for (const part of Object.keys(value)) this.add(`${prefix}.${part}`, parts[part] ?? 'unknown', where)
   }
   extras(prefix: string, o: unknown, where: string): void {
     if (!isObj(o)) return
-    for (const [key, status] of Object.entries(EXTRAS[prefix])) if (at(o, key) !== undefined) this.add(`${prefix}.${key}`, status, where)
+    for (const [key, status] of Object.entries(RUNWAY_SUBKEYS[prefix])) if (at(o, key) !== undefined) this.add(`${prefix}.${key}`, status, where)
   }
 }
 

@@ -57,8 +57,12 @@ export const RUNWAY_PARTS: Readonly<Record<string, Readonly<Record<string, Featu
   authentication: { api_key: A, jwt: A, oauth: A, basic: A, ldap: M, saml: M },
   traffic_shaping: { throttle: I, bandwidth: I, priority: I, fault_injection: I, adaptive_concurrency: I, request_queue: I },
   'routes[].traffic_shaping': { throttle: I, bandwidth: I, priority: I, fault_injection: I, adaptive_concurrency: A, request_queue: I },
-  'listeners[]': { tcp: I, udp: I },
-  'upstreams.*': { backends: A, service: I, load_balancer: A, consistent_hash: A, health_check: A, transport: I },
+}
+
+/** Keys inside otherwise active blocks that `--compat` lists on a line of their own (dotted paths). */
+export const RUNWAY_SUBKEYS: Readonly<Record<string, Readonly<Record<string, FeatureStatus>>>> = {
+  'listeners[]': { tcp: I, udp: I, 'http.enable_http3': I },
+  'upstreams.*': { service: I, transport: I },
 }
 
 /**
