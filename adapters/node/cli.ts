@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util'
 import { configJsonSchema } from '../../src/config/json-schema.ts'
 import { inactiveKeysOf } from '../../src/gateway/gateway.ts'
 import { formatIssues } from '../../src/config/issues.ts'
+import { compatOfText, formatCompat } from '../../src/config/runway-compat.ts'
 import { loadConfigFile } from '../server/config-file.ts'
 import { binPath, defaultConfigPath, packageRoot } from '../server/paths.ts'
 import { PARENT_CONTROL_ENV, shutdownDeadlineMs, shutdownPlan } from '../server/shutdown.ts'
@@ -19,7 +20,8 @@ import { printReady, serveNode } from './serve.ts'
 const RUNTIMES = ['node', 'bun', 'deno', 'workerd'] as const
 type RuntimeArg = (typeof RUNTIMES)[number]
 
-const USAGE = `Usage: portico [--config FILE] [--runtime node|bun|deno|workerd] [--validate]
+const USAGE = `Usage: portico [--config FILE] [--runtime node|bun|deno|workerd] [--validate [--compat]]
+       --compat    with --validate: list the Runway features the file uses (active, accepted but not active, missing)
        portico schema      print the config JSON Schema
        portico convert --from gateway-pro|rust-flux FILE   print another gateway's config as Portico's (notes on stderr)
        portico push-config --config FILE --url ADMIN_URL [--token T]   store a config in Workers KV (cloudflare.config_kv_key)
@@ -49,6 +51,7 @@ async function main(): Promise<void> {
         config: { type: 'string', short: 'c' },
         runtime: { type: 'string', default: 'node' },
         validate: { type: 'boolean', default: false },
+        compat: { type: 'boolean', default: false },
         version: { type: 'boolean', short: 'v', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -68,9 +71,11 @@ async function main(): Promise<void> {
   const runtime = values.runtime as RuntimeArg
   if (!RUNTIMES.includes(runtime)) fail(`--runtime must be one of ${RUNTIMES.join(', ')}`)
   const file = values.config === undefined ? defaultConfigPath : resolve(values.config as string)
+  // The compat report reads the file as written, so a config refused for a missing feature still gets it.
+  if (values.compat) printCompat(file)
   const loaded = loadConfigFile(file, process.env)
   if (!loaded.ok) fail(formatIssues(loaded.issues), 1)
-  if (values.validate) {
+  if (values.validate || values.compat) {
     for (const w of loaded.warnings) process.stderr.write(`${file}: warning: ${w}\n`)
     for (const key of inactiveKeysOf(loaded.config)) {
       process.stderr.write(`${file}: note: ${key}: accepted but not active in this version\n`)
@@ -92,6 +97,17 @@ async function main(): Promise<void> {
   } else {
     runChild(runtime, file)
   }
+}
+
+function printCompat(file: string): void {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch {
+    return // loadConfigFile reports it
+  }
+  const entries = compatOfText(text)
+  if (entries !== null) console.log(formatCompat(entries, file))
 }
 
 function onStopSignal(close: () => Promise<void>, deadlineMs = 10_000): void {

@@ -18,7 +18,7 @@ const ADMIN_ACTIVE = new Set(['enabled', 'port', 'address', 'path_prefix', 'toke
 const AUTH_ACTIVE = new Set(['api_key', 'basic', 'jwt', 'oauth'])
 const UPSTREAM_ACTIVE = new Set(['backends', 'load_balancer', 'consistent_hash', 'health_check', 'outlier_detection'])
 /** Top-level blocks reported per sub-block, so `authentication.jwt` and `.api_key` read apart. */
-const BY_PART = new Set(['authentication'])
+const BY_PART = new Set(['authentication', 'traffic_shaping'])
 
 function present(o: Record<string, unknown>, key: string): boolean {
   return o[key] !== undefined
@@ -45,6 +45,8 @@ export function inactiveFeatures(config: Config, routeKeys: ReadonlySet<string>)
   config.listeners.forEach((l, i) => {
     if (l.protocol !== 'http') out.push(`listeners.${i}.protocol: ${l.protocol}`)
     if (l.http.write_timeout !== undefined) out.push(`listeners.${i}.http.write_timeout`)
+    if (l.http.enable_http3 !== undefined) out.push(`listeners.${i}.http.enable_http3`)
+    for (const part of ['tcp', 'udp'] as const) if (l[part] !== undefined) out.push(`listeners.${i}.${part}`)
   })
   inactiveKeys(config.admin as unknown as Record<string, unknown>, ADMIN_ACTIVE, 'admin', out)
   for (const [name, u] of Object.entries(config.upstreams)) inactiveKeys(u, UPSTREAM_ACTIVE, `upstreams.${name}`, out)

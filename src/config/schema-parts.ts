@@ -245,10 +245,5 @@ export function checkSticky(route: Record<string, unknown>, ctx: z.RefinementCtx
 }
 
 /** Runway `traffic_shaping` (only `adaptive_concurrency` is active). */
-export const trafficShaping = strict({
-  adaptive_concurrency: adaptiveConcurrency.optional(),
-  throttle: z.unknown().optional(),
-  bandwidth: z.unknown().optional(),
-  priority: z.unknown().optional(),
-  load_shedding: z.unknown().optional(),
-})
+/** The active part of `traffic_shaping`; the others are in schema-later-shaping.ts. */
+export const activeTrafficShaping = { adaptive_concurrency: adaptiveConcurrency.optional() }

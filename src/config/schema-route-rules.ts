@@ -4,6 +4,7 @@
  * @module
  */
 import type { z } from 'zod'
+import { usesRunwayHandler } from './schema-missing.ts'
 import { retryPolicy } from './schema-parts.ts'
 import type { RetryPolicyConfig } from './types.ts'
 
@@ -13,8 +14,6 @@ function isOn(block: unknown): boolean {
   return !(typeof block === 'object' && (block as { enabled?: unknown }).enabled === false)
 }
 
-/** Runway's other targets (config/validators.go), features Portico does not have. */
-const RUNWAY_ONLY_TARGETS = ['versioning', 'static', 'sequential', 'aggregate', 'fastcgi', 'graphql_federation']
 
 const TARGETS_MESSAGE =
   'needs exactly one target: backends, upstream, echo: true, traffic_split (alone, or beside the backends or upstream Runway requires), or ai / service (accepted, not active yet)'
@@ -28,7 +27,7 @@ const TARGETS_MESSAGE =
 export function checkTargets(r: object, ctx: z.RefinementCtx): void {
   const o = r as Record<string, unknown>
   // A Runway target Portico lacks is refused by its own key's message; a second one would be noise.
-  if (RUNWAY_ONLY_TARGETS.some((k) => o[k] !== undefined)) return
+  if (usesRunwayHandler(o)) return
   const pools = [o.backends, o.upstream, o.service].filter((k) => k !== undefined).length
   const echo = o.echo === true
   const ai = isOn(o.ai)

@@ -18,7 +18,6 @@ import {
   sessionAffinity,
   checkSticky,
   sticky,
-  trafficShaping,
   trafficSplitGroup,
   headerTransform,
   listenAddress,
@@ -26,7 +25,11 @@ import {
   strict,
   valueMatch,
 } from './schema-parts.ts'
-import { cache, compression, later, mirror, tcpRoute, udpRoute, websocket } from './schema-later.ts'
+import { cache, coalesce, compression, later, listenerTcp, listenerUdp, mirror, service, tcpRoute, udpRoute, websocket } from './schema-later.ts'
+import { ai, registry, transport } from './schema-later-infra.ts'
+import { grpc, protocol, sse } from './schema-later-protocol.ts'
+import { globalTrafficShaping, routeTrafficShaping } from './schema-later-shaping.ts'
+import { missingAuthKeys, missingRouteKeys, missingTopKeys } from './schema-missing.ts'
 import { ALWAYS, checkAliases } from './schema-alias.ts'
 import { checkRetries, checkTargets, foldRetries } from './schema-route-rules.ts'
 import { authentication, cors, ipFilter, routeAuth, securityHeaders, shutdown, tracing } from './schema-policies.ts'
@@ -72,7 +75,10 @@ const listener = strict({
     max_url_bytes: z.number().int().positive().optional(),
     /** (portico) most header fields accepted; beyond it 431. Default 100. */
     max_headers: z.number().int().positive().optional(),
+    enable_http3: z.boolean().optional(),
   }).default({}),
+  tcp: listenerTcp.optional(),
+  udp: listenerUdp.optional(),
 })
 
 const admin = strict({
@@ -103,16 +109,18 @@ const upstream = strict({
   consistent_hash: consistentHash.optional(),
   health_check: healthCheck.optional(),
   // Service discovery (not active yet): the upstream has no endpoints until it is (gateway.ts).
-  service: later.optional(),
+  service: service.optional(),
   outlier_detection: outlierDetection.optional(),
   circuit_breaker: later.optional(),
+  transport: transport.optional(),
 }).refine((u) => (u.backends === undefined) !== (u.service === undefined), {
   // Runway's rule (config/loader.go validateUpstreams): one of the two, never both.
   message: 'needs backends or service (not both)',
   path: [],
 })
 
-export const routeSchema = strict({
+/** A route's keys (the shape `--compat` and the feature table read); `routeSchema` adds the cross-key rules. */
+export const routeShape = strict({
   id: z.string().min(1),
   path: z.string().startsWith('/', { message: 'must start with "/"' }),
   path_prefix: z.boolean().default(false),
@@ -135,7 +143,7 @@ export const routeSchema = strict({
   retries: z.number().int().min(0).max(10).optional(),
   circuit_breaker: circuitBreaker.optional(),
   max_concurrent: z.number().int().min(1).optional(),
-  traffic_shaping: trafficShaping.optional(),
+  traffic_shaping: routeTrafficShaping.optional(),
   traffic_split: z.array(trafficSplitGroup).min(1).optional(),
   // Backend pinning; `sticky` (Runway's) pins a split group instead.
   session_affinity: sessionAffinity.optional(),
@@ -160,7 +168,7 @@ export const routeSchema = strict({
     response: strict({ headers: headerTransform.default({ add: {}, set: {}, remove: [] }), body: later.optional() }).optional(),
   }).optional(),
   // Accepted for Runway compatibility, not active yet (see inactive.ts).
-  service: later.optional(),
+  service: service.optional(),
   auth: routeAuth.optional(),
   rate_limit: rateLimit.optional(),
   spike_arrest: spikeArrest.optional(),
@@ -171,12 +179,16 @@ export const routeSchema = strict({
   websocket: websocket.optional(),
   compression: compression.optional(),
   mirror: mirror.optional(),
-  ai: later.optional(),
-  validation: later.optional(),
-  grpc: later.optional(),
-  sse: later.optional(),
+  coalesce: coalesce.optional(),
+  ai: ai.optional(),
+  grpc: grpc.optional(),
+  sse: sse.optional(),
+  protocol: protocol.optional(),
   security_headers: securityHeaders.optional(),
+  ...missingRouteKeys,
 })
+
+export const routeSchema = routeShape
   .superRefine(checkTargets, ALWAYS)
   .superRefine(checkRetries, ALWAYS)
   .superRefine((r, ctx) => checkSticky(r as Record<string, unknown>, ctx), ALWAYS)
@@ -212,8 +224,10 @@ export const configShape = strict({
   routes: z.array(routeSchema).default([]),
   health_check: healthCheck.optional(),
   // Accepted for Runway compatibility, not active yet (see inactive.ts).
-  registry: later.optional(),
-  authentication: authentication.optional(),
+  registry: registry.optional(),
+  traffic_shaping: globalTrafficShaping.optional(),
+  transport: transport.optional(),
+  authentication: authentication.extend(missingAuthKeys).optional(),
   tracing: tracing.optional(),
   shutdown: shutdown.optional(),
   ip_filter: ipFilter.optional(),
@@ -228,8 +242,7 @@ export const configShape = strict({
   rate_limit: rateLimit.optional(),
   spike_arrest: spikeArrest.optional(),
   quota: quota.optional(),
-  waf: later.optional(),
-  cluster: later.optional(),
+  ...missingTopKeys,
 })
 
 export const configSchema = configShape

@@ -37,7 +37,12 @@ export interface ListenerConfig {
     max_header_bytes?: number
     max_url_bytes?: number
     max_headers?: number
+    /** Runway's HTTP/3 over QUIC: accepted, not active (inactive.ts). */
+    enable_http3?: boolean
   }
+  /** Runway's L4 listener settings: accepted, not active (inactive.ts). */
+  tcp?: { sni_routing?: boolean; connect_timeout?: Millis; idle_timeout?: Millis; proxy_protocol?: boolean }
+  udp?: { session_timeout?: Millis; read_buffer_size?: number; write_buffer_size?: number }
 }
 
 export interface AdminConfig {

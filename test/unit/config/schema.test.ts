@@ -138,7 +138,7 @@ describe('keys whose features arrive later', () => {
         'redis: { address: "127.0.0.1:6379", db: 0 }',
         'tcp_routes: [{ id: t, match: { sni: [a.example] }, backends: [{ url: "tcp://127.0.0.1:9100" }] }]',
         'registry: { type: consul, consul: { address: "localhost:8500" } }',
-        'routes: [{ id: r, path: /r, echo: true, rate_limit: { rate: 100, period: 1m, key: "header:X-User" }, auth: { methods: [jwt] }, cache: { ttl: 60s } }, { id: q, path: /q, ai: { anything: [1] } }]',
+        'routes: [{ id: r, path: /r, echo: true, rate_limit: { rate: 100, period: 1m, key: "header:X-User" }, auth: { methods: [jwt] }, cache: { ttl: 60s } }, { id: q, path: /q, ai: { enabled: true, provider: openai, model: gpt-4o } }]',
       ].join('\n'),
     )
     expect(c.shutdown).toEqual({ timeout: 30_000 })
