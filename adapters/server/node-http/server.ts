@@ -13,7 +13,6 @@ import type { Duplex } from 'node:stream'
 import { type TLSSocket, createServer as createTlsServer } from 'node:tls'
 import type { ListenerConfig } from '../../../src/config/types.ts'
 import { parseListenAddress, urlOf } from '../listen-address.ts'
-import type { BoundListener } from '../listener-set.ts'
 import { type ListenerTls, admitsPeer, clientCertOf, httpsUrl, nodeTlsOptions } from '../tls-config.ts'
 import { createNodeListener, type GatewayHandle } from './listener.ts'
 
@@ -121,8 +120,15 @@ function createServers(l: ListenerConfig, tls: ListenerTls | null, handler: Node
   return { listening: https, http: https }
 }
 
+/** A bound listener (listener-set.ts takes it as a BoundListener). */
+export interface NodeHttpListener {
+  url: string
+  stop(): Promise<void>
+  force(): void
+}
+
 /** One proxy listener on node:http(s); `handle` is read per request (reload swaps the gateway). */
-export async function serveNodeHttp(l: ListenerConfig, tls: ListenerTls | null, handle: () => GatewayHandle, via: TlsVia = 'https'): Promise<BoundListener> {
+export async function serveNodeHttp(l: ListenerConfig, tls: ListenerTls | null, handle: () => GatewayHandle, via: TlsVia = 'https'): Promise<NodeHttpListener> {
   const { listening, http } = createServers(l, tls, requestListener(tls, handle), via)
   http.on('clientError', answerClientError)
   const url = await listenAt(listening, l.address)
