@@ -1,5 +1,5 @@
 /**
- * Blocks accepted for Runway compatibility whose features are not active yet (cache, websocket,
+ * Blocks accepted for Runway compatibility whose features are not active yet (cache,
  * compression, mirror, tcp/udp routes).
  * Where config.md lists the keys, the block is a strict shape so that a typo is still caught
  * now rather than when the feature lands; blocks whose keys are not settled yet (registry,
@@ -38,8 +38,6 @@ export const cache = strict({
   stale_if_error: duration.optional(),
   mode: z.enum(['local', 'distributed']).optional(),
 })
-
-export const websocket = strict({ enabled: z.boolean().default(true), ping_interval: duration.optional() })
 
 export const compression = strict({
   enabled: z.boolean().default(true),

@@ -24,7 +24,8 @@ import {
   strict,
   valueMatch,
 } from './schema-parts.ts'
-import { cache, compression, later, mirror, tcpRoute, udpRoute, websocket } from './schema-later.ts'
+import { cache, compression, later, mirror, tcpRoute, udpRoute } from './schema-later.ts'
+import { websocket } from './schema-websocket.ts'
 import { authentication, cors, ipFilter, routeAuth, securityHeaders, shutdown, tracing } from './schema-policies.ts'
 import { STORE_DEFAULTS, checkLimits, cloudflare, quota, rateLimit, redis, spikeArrest, store, upstash } from './schema-limits.ts'
 import { ACCESS_FIELDS } from './types.ts'
