@@ -23,6 +23,11 @@ interface Stats {
 }
 const upstreamStats = async (): Promise<Stats> => (await fetch(`${upA}/__ws`)).json() as Promise<Stats>
 
+/** Waits until the connections of earlier tests are closed upstream: a count then means this test's. */
+async function quietUpstream(): Promise<void> {
+  await until(async () => (await upstreamStats()).open === 0, 5000, 'earlier connections closed upstream')
+}
+
 /** Polls `check` until it holds or `ms` passes; returns the time it took. */
 async function until(check: () => Promise<boolean> | boolean, ms: number, what: string): Promise<number> {
   const start = Date.now()
@@ -185,7 +190,7 @@ describe('websocket', () => {
     for (let i = 0; i < 4; i++) (await open('/wsf/ws/echo')).terminate()
   })
 
-  testOn('websocket', 'read_timeout closes an idle connection; max_lifetime closes a busy one', async () => {
+  testOn('websocketTimers', 'read_timeout closes an idle connection; max_lifetime closes a busy one', async () => {
     const idle = await open('/wsi/ws/echo')
     const started = Date.now()
     await closed(idle)
@@ -204,7 +209,8 @@ describe('websocket', () => {
   })
 
   testOn('websocket', 'a client that drops closes the upstream within a second, and the other way round', async () => {
-    const baseline = (await upstreamStats()).open
+    await quietUpstream()
+    const baseline = 0
     const ws = await open('/ws/echo')
     await until(async () => (await upstreamStats()).open === baseline + 1, 2000, 'upstream sees the connection')
     ws.terminate()
@@ -219,7 +225,8 @@ describe('websocket', () => {
   })
 
   testOn('websocket', 'no socket is left open upstream after 100 open/close cycles', async () => {
-    const baseline = (await upstreamStats()).open
+    await quietUpstream()
+    const baseline = 0
     for (let i = 0; i < 100; i++) {
       const ws = await open('/ws/echo')
       const end = closed(ws)
