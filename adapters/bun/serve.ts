@@ -6,6 +6,7 @@
  */
 import { adminAddress, parseListenAddress, urlOf } from '../server/listen-address.ts'
 import { loadConfigInWorker } from '../server/config-in-worker.ts'
+import { usesWebSocket } from '../../src/handlers/websocket-upgrade.ts'
 import { bindAll, serveOnNodeHttp } from '../server/listener-set.ts'
 import { createServerRuntime } from '../server/server-runtime.ts'
 import type { BoundListeners, RuntimeSpec, ServerRuntime, ServerSetup } from '../server/start.ts'
@@ -32,12 +33,14 @@ function bunTls(tls: ListenerTls): Bun.TLSOptions[] {
 }
 
 export async function bindBun({ config, holder, tls: tlsOf, adminApp }: ServerSetup): Promise<BoundListeners> {
+  const webSocket = usesWebSocket(config)
   return bindAll(async (set) => {
     for (const [i, l] of config.listeners.entries()) {
       if (l.protocol !== 'http') continue
       const tls = tlsOf[i]
-      // node:http where Bun.serve lacks it: a header deadline, or reading the client certificate.
-      if (l.http.read_header_timeout !== undefined || (tls !== null && tls.clientAuth !== 'none')) {
+      // node:http where Bun.serve lacks it: a header deadline, reading the client certificate, or a
+      // WebSocket byte tunnel (Bun.serve can only terminate and relay: docs/protocols.md).
+      if (webSocket || l.http.read_header_timeout !== undefined || (tls !== null && tls.clientAuth !== 'none')) {
         set.add(l.id, await serveOnNodeHttp(l, tls, holder, 'tls-socket'))
         continue
       }

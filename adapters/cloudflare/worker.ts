@@ -24,6 +24,7 @@ import { createKvConfigSource, type KvConfigSource } from './kv-config.ts'
 import type { DurableObjectNamespace, KVNamespace } from './workers-api.ts'
 import { createWorkerHealth, HEALTH_BINDING, type WorkerHealth } from './health-client.ts'
 import type { HealthStub } from './health-do.ts'
+import { workerdUpgrade } from './websocket.ts'
 
 export { PorticoStoreObject } from './do-store.ts'
 export { PorticoHealthObject } from './health-do.ts'
@@ -82,6 +83,8 @@ function build(text: string, env: WorkerEnv, source: KvConfigSource | null): Bui
       // workerd: the platform terminates the client connection; CF-Connecting-IP is the peer.
       remoteAddr: c.req.header('cf-connecting-ip') ?? '',
       waitUntil: (p) => (c.executionCtx as ExecutionContext).waitUntil(p),
+      // Only a handshake may switch: the platform relays the upstream's 101 (websocket.ts).
+      upgrade: c.req.raw.headers.get('upgrade')?.toLowerCase() === 'websocket' ? workerdUpgrade : undefined,
     }),
   })
   return { app, problem: null, ready: holder.current.ready, health }

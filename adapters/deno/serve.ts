@@ -6,6 +6,7 @@
  */
 import { adminAddress, parseListenAddress, urlOf } from '../server/listen-address.ts'
 import { loadConfigInWorker } from '../server/config-in-worker.ts'
+import { usesWebSocket } from '../../src/handlers/websocket-upgrade.ts'
 import { bindAll, serveOnNodeHttp } from '../server/listener-set.ts'
 import { createServerRuntime } from '../server/server-runtime.ts'
 import type { BoundListeners, RuntimeSpec, ServerRuntime, ServerSetup } from '../server/start.ts'
@@ -41,12 +42,14 @@ function denoServe(address: string, fetch: Handler, tls?: { cert: string; key: s
 }
 
 export async function bindDeno({ config, holder, tls: tlsOf, adminApp }: ServerSetup): Promise<BoundListeners> {
+  const webSocket = usesWebSocket(config)
   return bindAll(async (set) => {
     for (const [i, l] of config.listeners.entries()) {
       if (l.protocol !== 'http') continue
       const tls = tlsOf[i]
-      // node:http(s) where Deno.serve lacks it: a header deadline, SNI, client certificates.
-      if (l.http.read_header_timeout !== undefined || (tls !== null && (tls.clientAuth !== 'none' || tls.sni.length > 0))) {
+      // node:http(s) where Deno.serve lacks it: a header deadline, SNI, client certificates, or a
+      // WebSocket byte tunnel (Deno.serve can only terminate and relay: docs/protocols.md).
+      if (webSocket || l.http.read_header_timeout !== undefined || (tls !== null && (tls.clientAuth !== 'none' || tls.sni.length > 0))) {
         set.add(l.id, await serveOnNodeHttp(l, tls, holder, 'https'))
         continue
       }

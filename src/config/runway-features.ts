@@ -29,7 +29,7 @@ export const RUNWAY_TOP_KEYS: Readonly<Record<string, FeatureStatus>> = {
 export const RUNWAY_ROUTE_KEYS: Readonly<Record<string, FeatureStatus>> = {
   id: A, path: A, path_prefix: A, methods: A, match: A, backends: A, service: I, upstream: A, auth: A,
   rate_limit: A, transform: A, timeout: A, retries: A, strip_prefix: A, retry_policy: A,
-  timeout_policy: A, circuit_breaker: A, cache: I, websocket: I, max_body_size: A, ip_filter: A,
+  timeout_policy: A, circuit_breaker: A, cache: I, websocket: A, max_body_size: A, ip_filter: A,
   cors: A, compression: I, traffic_split: A, validation: M, mirror: I, grpc: I, rules: M, protocol: I,
   traffic_shaping: A, sticky: A, waf: M, load_balancer: A, consistent_hash: A, graphql: M,
   graphql_federation: M, coalesce: I, canary: M, ext_auth: M, versioning: M, access_log: M,

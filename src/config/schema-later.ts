@@ -80,17 +80,6 @@ export const cache = strict({
   tags: z.array(z.string().min(1)).optional(),
 })
 
-/** routes[].websocket (WebSocketConfig). */
-export const websocket = strict({
-  enabled: z.boolean().optional(),
-  read_buffer_size: count.optional(),
-  write_buffer_size: count.optional(),
-  read_timeout: duration.optional(),
-  write_timeout: duration.optional(),
-  ping_interval: duration.optional(),
-  pong_timeout: duration.optional(),
-})
-
 /** routes[].compression (CompressionConfig): level 0-11 as Runway checks. */
 export const compression = strict({
   enabled: z.boolean().optional(),

@@ -25,13 +25,14 @@ import {
   strict,
   valueMatch,
 } from './schema-parts.ts'
-import { cache, coalesce, compression, later, listenerTcp, listenerUdp, mirror, service, tcpRoute, udpRoute, websocket } from './schema-later.ts'
+import { cache, coalesce, compression, later, listenerTcp, listenerUdp, mirror, service, tcpRoute, udpRoute } from './schema-later.ts'
 import { ai, registry, transport } from './schema-later-infra.ts'
 import { grpc, protocol, sse } from './schema-later-protocol.ts'
 import { globalTrafficShaping, routeTrafficShaping } from './schema-later-shaping.ts'
 import { missingAuthKeys, missingRouteKeys, missingTopKeys } from './schema-missing.ts'
 import { ALWAYS, checkAliases } from './schema-alias.ts'
 import { checkRetries, checkTargets, foldRetries } from './schema-route-rules.ts'
+import { websocket } from './schema-websocket.ts'
 import { authentication, cors, ipFilter, routeAuth, securityHeaders, shutdown, tracing } from './schema-policies.ts'
 import { STORE_DEFAULTS, checkLimits, cloudflare, quota, rateLimit, redis, spikeArrest, store, upstash } from './schema-limits.ts'
 import { checkLogging, logFormat } from './log-format.ts'

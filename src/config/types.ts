@@ -9,8 +9,10 @@
 
 import type { AuthenticationConfig, RouteAuthConfig } from './types-auth.ts'
 import type { CorsConfig, IpFilterConfig, SecurityHeadersConfig } from './types-policies.ts'
+import type { WebSocketConfig } from './types-websocket.ts'
 
 export type { CorsConfig, HstsConfig, IpFilterConfig, SecurityHeadersConfig } from './types-policies.ts'
+export type { WebSocketConfig } from './types-websocket.ts'
 export type { AuthenticationConfig, JwtConfig, JwtOptions, OAuthIntrospectionOptions, RouteAuthConfig } from './types-auth.ts'
 
 export type Millis = number
@@ -324,7 +326,8 @@ export interface RouteConfig {
   ip_filter?: IpFilterConfig
   cors?: CorsConfig
   security_headers?: SecurityHeadersConfig
-  /** Keys accepted for Runway compatibility whose features are not active yet (cache, websocket, …): inactive.ts reports them. */
+  websocket?: WebSocketConfig
+  /** Keys accepted for Runway compatibility whose features are not active yet (cache, compression, …): inactive.ts reports them. */
   [later: string]: unknown
 }
 

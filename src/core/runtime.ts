@@ -53,7 +53,59 @@ export interface Sent {
   readonly bytes: number
   /** The exchange was cut after the head was sent (upstream failure or client gone). */
   readonly aborted: boolean
+  /**
+   * When the head went out, if well before the answer settled: a WebSocket tunnel's 101, whose
+   * `Sent` comes at the connection's close (one access line per connection, at its end).
+   */
+  readonly headAt?: number
 }
+
+/**
+ * What the core asks an adapter to do for a WebSocket handshake (RFC 6455 §4): open the upstream
+ * connection, send the handshake, and on a 101 switch both connections to the protocol. The
+ * fields are the end-to-end ones plus `Connection: upgrade` and `Upgrade: websocket` (RFC 9110
+ * §7.8), Sec-WebSocket-* untouched.
+ */
+export interface UpgradeRequest {
+  /** The upstream target, http: or https: (the handshake is an HTTP/1.1 GET). */
+  url: string
+  headers: HeaderList
+  /** Time allowed to connect and receive the upstream's answer head, ms; 0 = no limit. */
+  handshakeTimeoutMs: number
+  /** After the switch: close when no byte has passed either way for this long; 0 = never. */
+  idleTimeoutMs: number
+  /** After the switch: close when written bytes stay undrained this long; 0 = never. */
+  writeTimeoutMs: number
+  /** After the switch: close the connection at this age; 0 = never. */
+  maxLifetimeMs: number
+  /** Edits the upstream's 101 head before it is written to the client. */
+  head: DirectSink
+}
+
+/** How an upgraded connection ended. */
+export interface TunnelEnd {
+  /** Bytes written to the client, and read from it, after the 101. */
+  sent: number
+  received: number
+  /** Which side ended it, or the gateway's reason. */
+  closedBy: 'client' | 'upstream' | 'idle' | 'write_timeout' | 'lifetime' | 'shutdown'
+  /** When the 101 went out (Runtime.now). */
+  openedAt: number
+}
+
+/** A switched connection (the 101 is written); `closed` settles once both sides are closed. */
+export interface Tunnel {
+  readonly kind: 'tunnel'
+  readonly closed: Promise<TunnelEnd>
+}
+
+/**
+ * Performs an upgrade: resolves with a Tunnel, or with the upstream's answer when it did not
+ * switch (a Response, relayed as any answer; on Workers the upstream's own 101 Response, which
+ * must reach the client unchanged), or rejects with a GatewayError before anything was written to
+ * the client (502: no connection, 504: no answer in time) — then another endpoint may be tried.
+ */
+export type Upgrade = (request: UpgradeRequest) => Promise<Response | Tunnel>
 
 /** What a forwarder resolves with: a Response for the core to finish, or `Sent`. */
 export type UpstreamAnswer = Response | Sent
@@ -86,6 +138,11 @@ export interface RequestInfo {
    * `client_ca_file` (never for `request`): only then may the identity be trusted.
    */
   clientCert?: { subject: string; fingerprint256: string; verified: boolean } | null
+  /**
+   * Present when this request can switch protocols: an HTTP/1.1 `Upgrade: websocket` request on a
+   * listener that can hand its connection over (the node:http bridge), or a Worker's fetch.
+   */
+  upgrade?: Upgrade
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'

@@ -105,7 +105,8 @@ export function createFinish(config: Config, runtime: Runtime, metrics: GatewayM
   return function finish(request, info, ctx, trace, startedAt, answer) {
     const headAt = runtime.now()
     if (!(answer instanceof Response)) {
-      done(request, info, ctx, trace, startedAt, headAt, answer)
+      // A tunnel's Sent settles at its close: the duration histogram keeps the time to the 101.
+      done(request, info, ctx, trace, startedAt, answer.headAt ?? headAt, answer)
       return answer
     }
     const status = answer.status

@@ -12,6 +12,8 @@ import type { Runtime } from '../core/runtime.ts'
 import type { LimitStores } from '../core/store.ts'
 import { createEchoHandler } from '../handlers/echo.ts'
 import { createProxyHandler } from '../handlers/proxy.ts'
+import { createWebSocketHandler } from '../handlers/websocket.ts'
+import { createCors } from '../policies/cors.ts'
 import { compileCidrs } from '../net/cidr.ts'
 import { createClientIpResolver } from '../net/client-ip.ts'
 import { gatewayMetrics } from '../observability/gateway-metrics.ts'
@@ -38,7 +40,7 @@ export const HANDLER_KEYS = [
   'id', 'path', 'path_prefix', 'methods', 'match', 'backends', 'upstream', 'echo', 'load_balancer',
   'consistent_hash', 'health_check', 'outlier_detection', 'retry_policy', 'retries', 'circuit_breaker', 'max_concurrent',
   'traffic_shaping', 'traffic_split', 'session_affinity', 'sticky', 'strip_prefix', 'rewrite', 'max_body_size',
-  'timeout', 'timeout_policy',
+  'timeout', 'timeout_policy', 'websocket',
 ] as const
 const ROUTE_KEYS: ReadonlySet<string> = new Set([...HANDLER_KEYS, ...POLICY_KEYS])
 
@@ -60,7 +62,14 @@ function noEndpoints(route: RouteConfig): string {
   return 'no endpoints: the ai gateway is not active in this version'
 }
 
-function compileHandler(route: RouteConfig, runtime: Runtime, pools: UpstreamVersion, breakers: BreakerVersion, policies: ReturnType<typeof compileRoutePolicies>): RouteHandler {
+function compileHandler(
+  route: RouteConfig,
+  effective: ReturnType<typeof resolveRoute>,
+  runtime: Runtime,
+  pools: UpstreamVersion,
+  breakers: BreakerVersion,
+  policies: ReturnType<typeof compileRoutePolicies>,
+): RouteHandler {
   if (route.echo) return createEchoHandler(policies.responseHead)
   const targets = pools.targets(route.id)
   if (targets === null) {
@@ -70,7 +79,12 @@ function compileHandler(route: RouteConfig, runtime: Runtime, pools: UpstreamVer
     }
   }
   const breaker = breakers.forRoute(route)
-  return createProxyHandler(route, targets, { runtime, breaker, upstreamRequest: policies.upstreamRequest, responseHead: policies.responseHead })
+  const deps = { runtime, breaker, upstreamRequest: policies.upstreamRequest, responseHead: policies.responseHead }
+  const proxy = createProxyHandler(route, targets, deps)
+  if (route.websocket?.enabled !== true) return proxy
+  const cors = effective.cors?.block.enabled ? createCors(effective.cors.block, effective.cors.where) : null
+  const originAllowed = cors === null ? null : (origin: string) => cors.allows(origin)
+  return createWebSocketHandler(route, targets, { ...deps, originAllowed }, proxy)
 }
 
 /** `upstreams`: the previous version's on reload (live state is kept); a fresh one otherwise. */
@@ -82,7 +96,8 @@ export function createGateway(config: Config, runtime: Runtime, upstreams: Upstr
   const authMethods = createAuthMethods(config.authentication, { fetch: runtime.fetch ?? fetch, store: stores.shared })
   const deps: PolicyDeps = { stores, authMethods, metrics }
   const routes = config.routes.map((route): CompiledRoute => {
-    const policies = compileRoutePolicies(resolveRoute(route, config), deps)
+    const effective = resolveRoute(route, config)
+    const policies = compileRoutePolicies(effective, deps)
     return {
       id: route.id,
       path: route.path,
@@ -90,7 +105,7 @@ export function createGateway(config: Config, runtime: Runtime, upstreams: Upstr
       methods: route.methods,
       match: route.match,
       policies,
-      handler: compileHandler(route, runtime, pools, breakers, policies),
+      handler: compileHandler(route, effective, runtime, pools, breakers, policies),
       claimsPreflight: policies.request.some((h) => h.name === 'cors'),
     }
   })

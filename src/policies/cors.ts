@@ -15,6 +15,8 @@ export interface Cors {
   preflight(request: Request): Response | null
   /** Fields for an actual response (the cors policy's response hook applies them). */
   headersFor(request: Request): HeaderPairs
+  /** The origin is one the config admits (a WebSocket handshake is refused otherwise: handlers/websocket.ts). */
+  allows(origin: string): boolean
 }
 
 const DEFAULT_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']
@@ -83,6 +85,7 @@ export function createCors(options: Partial<CorsConfig>, where = 'cors'): Cors {
       headersFor: function corsHeadersOff() {
         return NONE
       },
+      allows: () => true,
     }
   }
   const credentials = options.allow_credentials === true
@@ -194,6 +197,7 @@ export function createCors(options: Partial<CorsConfig>, where = 'cors'): Cors {
       if (allowHeaders !== '') out.push(['access-control-allow-headers', allowHeaders])
       return new Response(null, { status: 204, headers: out })
     },
+    allows: originAllowed,
     headersFor: function corsHeaders(request: Request): HeaderPairs {
       const origin = request.headers.get('origin')
       if (origin === null || !originAllowed(origin)) return VARY_ACTUAL

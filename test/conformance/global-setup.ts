@@ -154,8 +154,9 @@ export function startPortico(runtime: string, config: string | null, env: Record
  * which Bun.serve and Deno.serve lack, so Bun and Deno serve it on the node:http bridge
  * (adapters/server/node-http/): the same suite then checks that path too.
  */
-function conformanceConfig(listener: string | undefined): string {
+function conformanceConfig(runtime: string, listener: string | undefined): string {
   const file = join(root, 'test/conformance/portico.yaml')
+  if ((listener === undefined || listener === 'native') && (runtime === 'bun' || runtime === 'deno')) return withoutWebSocket(file, runtime)
   if (listener === undefined || listener === 'native') return file
   if (listener !== 'node-http') throw new Error(`PORTICO_LISTENER: expected native or node-http, got ${listener}`)
   const text = readFileSync(file, 'utf8')
@@ -166,6 +167,22 @@ function conformanceConfig(listener: string | undefined): string {
   writeFileSync(out, patched)
   return out
 }
+
+/**
+ * Bun and Deno put every listener of a config with WebSocket routes on the node:http bridge
+ * (docs/protocols.md), so their native runs drop those routes to keep testing Bun.serve and
+ * Deno.serve; the `:node-http` runs cover WebSocket there (skip-table.ts says so).
+ */
+function withoutWebSocket(file: string, runtime: string): string {
+  const text = readFileSync(file, 'utf8')
+  const at = text.indexOf(WS_SECTION)
+  if (at === -1) throw new Error(`conformance config: "${WS_SECTION}" not found`)
+  const out = join(root, '.test-out', `conformance-${runtime}-native.yaml`)
+  mkdirSync(join(root, '.test-out'), { recursive: true })
+  writeFileSync(out, text.slice(0, at))
+  return out
+}
+const WS_SECTION = '  # --- WebSocket'
 
 export default async function setup(project: TestProject) {
   const runtime = process.env.PORTICO_RUNTIME ?? 'node'
@@ -178,7 +195,7 @@ export default async function setup(project: TestProject) {
   const logFile = join(root, '.test-out', `conformance-${runtime}.log`)
   const portico = startPortico(
     runtime,
-    conformanceConfig(listener),
+    conformanceConfig(runtime, listener),
     {
       UP_A: ups.a,
       UP_B: ups.b,

@@ -15,8 +15,8 @@ export function skipReason(feature: Feature): string | undefined {
 }
 
 /** A test that is skipped, with `[skipped on <runtime>: reason]` in its name, where `feature` does not hold. */
-export function testOn(feature: Feature, title: string, fn: () => Promise<void> | void): void {
+export function testOn(feature: Feature, title: string, fn: () => Promise<void> | void, timeoutMs?: number): void {
   const reason = skipReason(feature)
-  if (reason === undefined) test(title, fn)
+  if (reason === undefined) test(title, fn, timeoutMs)
   else test.skip(`${title} [skipped on ${target}: ${reason}]`, fn)
 }

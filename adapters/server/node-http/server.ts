@@ -15,6 +15,8 @@ import type { ListenerConfig } from '../../../src/config/types.ts'
 import { parseListenAddress, urlOf } from '../listen-address.ts'
 import { type ListenerTls, admitsPeer, clientCertOf, httpsUrl, nodeTlsOptions } from '../tls-config.ts'
 import { createNodeListener, type GatewayHandle } from './listener.ts'
+import { createUpgradeListener, isWebSocketOffer } from './upgrade.ts'
+import type { TunnelSet } from './upgrade-tunnel.ts'
 
 /**
  * How TLS reaches node:http. `https`: node:https (Node, Deno: Deno's node:https has the
@@ -95,6 +97,8 @@ function createServers(l: ListenerConfig, tls: ListenerTls | null, handler: Node
     ...nodeHttpTimeouts(l),
     // The parser answers 431 itself beyond this; the core checks the same limit everywhere.
     maxHeaderSize: l.http.max_header_bytes ?? 65_536,
+    // Only WebSocket reaches 'upgrade' (nodejs/node#59824): `Upgrade: h2c` stays an ordinary request.
+    shouldUpgradeCallback: isWebSocketOffer,
   }
   if (tls === null) {
     const http = createHttpServer(options, handler)
@@ -131,6 +135,10 @@ export interface NodeHttpListener {
 export async function serveNodeHttp(l: ListenerConfig, tls: ListenerTls | null, handle: () => GatewayHandle, via: TlsVia = 'https'): Promise<NodeHttpListener> {
   const { listening, http } = createServers(l, tls, requestListener(tls, handle), via)
   http.on('clientError', answerClientError)
+  // Upgraded connections leave node:http's bookkeeping: the listener tracks them for shutdown.
+  const tunnels: TunnelSet = new Set()
+  const certOf = tls === null || tls.clientAuth === 'none' ? undefined : (i: IncomingMessage) => ({ clientCert: clientCertOf(i.socket as TLSSocket, tls.clientAuth) })
+  http.on('upgrade', createUpgradeListener(handle, tunnels, certOf))
   const url = await listenAt(listening, l.address)
   return {
     url: tls === null ? url : httpsUrl(url),
@@ -139,6 +147,9 @@ export async function serveNodeHttp(l: ListenerConfig, tls: ListenerTls | null, 
         listening.close(() => resolve())
         http.closeIdleConnections()
       }),
-    force: () => http.closeAllConnections(),
+    force: () => {
+      http.closeAllConnections()
+      for (const t of tunnels) t.cut('shutdown')
+    },
   }
 }

@@ -25,8 +25,6 @@ const route = (body: string) => `routes:\n  - id: r\n    path: /r\n    backends:
 const ROUTE_BLOCKS: Record<string, string> = {
   cache: `cache: { enabled: true, ttl: 60s, max_size: 1000, max_body_size: 65536, key_headers: [Accept], methods: [GET, HEAD], mode: distributed,
   conditional: true, bucket: product-cache, stale_while_revalidate: 30s, stale_if_error: 5m, tag_headers: [Cache-Tag], tags: [products] }`,
-  websocket:
-    'websocket: { enabled: true, read_buffer_size: 4096, write_buffer_size: 4096, read_timeout: 60s, write_timeout: 10s, ping_interval: 30s, pong_timeout: 10s }',
   compression: 'compression: { enabled: true, level: 6, min_size: 1024, content_types: [application/json], algorithms: [gzip, br, zstd] }',
   mirror: `mirror:
   enabled: true
@@ -125,6 +123,10 @@ describe('route blocks take every Runway key and are reported as not active', ()
       expect(inactive(text)).toEqual([`routes.r.${key}`])
     })
   }
+
+  test('websocket is active: every Runway key validates and nothing is reported', () => {
+    expect(inactive(route('websocket: { enabled: true, read_buffer_size: 4096, write_buffer_size: 4096, read_timeout: 60s, write_timeout: 10s, ping_interval: 30s, pong_timeout: 10s }'))).toEqual([])
+  })
 
   test('service: a service-discovery target in place of backends', () => {
     expect(inactive('routes: [{ id: r, path: /r, service: { name: users-service, tags: [production] } }]')).toEqual(['routes.r.service'])
